@@ -1,0 +1,63 @@
+"""Shared pytest set-up: make the collection importable and runnable as wss.gateway.
+
+The checkout is linked into ``.cache/collections/ansible_collections/wss/gateway`` so
+that Python imports (``ansible_collections.wss.gateway...``), ``ansible-playbook``,
+``ansible-doc`` and molecule all resolve the collection from the work tree itself.
+Collections from the PyPI ``ansible`` bundle (community.crypto, community.docker)
+stay reachable through the sys.path scan.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+COLLECTIONS = ROOT / ".cache" / "collections"
+LINK = COLLECTIONS / "ansible_collections" / "wss" / "gateway"
+
+
+def _link_collection() -> None:
+    LINK.parent.mkdir(parents=True, exist_ok=True)
+    if LINK.is_symlink() and LINK.resolve() == ROOT:
+        return
+    if LINK.is_symlink() or LINK.exists():
+        LINK.unlink()
+    LINK.symlink_to(ROOT, target_is_directory=True)
+
+
+_link_collection()
+if str(COLLECTIONS) not in sys.path:
+    sys.path.insert(0, str(COLLECTIONS))
+os.environ["ANSIBLE_COLLECTIONS_PATH"] = str(COLLECTIONS)
+# Tools of the venv that runs pytest (ansible-playbook, molecule, ...) come first.
+_bin = str(Path(sys.executable).parent)
+if not os.environ.get("PATH", "").startswith(_bin + os.pathsep):
+    os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def require_tool(name: str) -> str:
+    """Return the path of a command-line tool; skip without it, fail under CI."""
+    path = shutil.which(name)
+    if path is None:
+        message = f"required tool '{name}' is not installed"
+        if IN_CI:
+            pytest.fail(message + " (CI=true: nothing is skipped)")
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def collections_path() -> Path:
+    return COLLECTIONS
