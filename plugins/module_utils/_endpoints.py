@@ -19,7 +19,9 @@ HOST_PORT_RE = re.compile(r"^(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(?P<por
 UNIX_RE = re.compile(r"^unix:/\S+$")
 PATH_RE = re.compile(r"^/[A-Za-z0-9._~/%+-]*$")
 DURATION_RE = re.compile(r"^([0-9]+(ms|s|m|h|d)?)+$")
-ORIGIN_RE = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$|^https?://\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
+ORIGIN_RE = re.compile(
+    r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$|^https?://\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$"
+)
 CERT_SOURCES = ("selfsigned", "provided", "acme")
 KEY_TYPES = ("ecdsa", "rsa")
 RESERVED_PORTS = (80,)
@@ -133,10 +135,14 @@ def _endpoint_errors(where: str, endpoint: dict) -> list[str]:
     certificate = endpoint.get("certificate") or {}
     source = certificate.get("source", "selfsigned")
     if source not in CERT_SOURCES:
-        errors.append(f"{where}.certificate.source: '{source}' is not one of {', '.join(CERT_SOURCES)}")
+        errors.append(
+            f"{where}.certificate.source: '{source}' is not one of {', '.join(CERT_SOURCES)}"
+        )
     key_type = certificate.get("key_type", "ecdsa")
     if key_type not in KEY_TYPES:
-        errors.append(f"{where}.certificate.key_type: '{key_type}' is not one of {', '.join(KEY_TYPES)}")
+        errors.append(
+            f"{where}.certificate.key_type: '{key_type}' is not one of {', '.join(KEY_TYPES)}"
+        )
     if source == "provided":
         on_controller = certificate.get("cert_src") and certificate.get("key_src")
         on_host = certificate.get("cert_path") and certificate.get("key_path")
@@ -180,7 +186,9 @@ def endpoint_errors(
         if backend:
             problem = backend_error(backend)
             return [f"wss_backend: {problem}"] if problem else []
-        return ["wss_endpoints: no endpoints; set wss_endpoints (a list) or wss_backend ('host:port')"]
+        return [
+            "wss_endpoints: no endpoints; set wss_endpoints (a list) or wss_backend ('host:port')"
+        ]
     if backend:
         return ["wss_backend: set either wss_backend (one backend) or wss_endpoints, not both"]
     if not isinstance(endpoints, list):
