@@ -1,0 +1,72 @@
+# wss.gateway - one entry point for the demo and the whole test suite.
+#   make demo   deploy the gateway into a local container and print the wss:// URL and CA
+#   make test   lint, sanity, unit, functional and every molecule scenario (one pytest run)
+# Both set up what they need on a fresh Debian machine: the Docker engine, the test
+# images (cached by content hash), and the pinned Python toolchain in .venv.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+REQ_HASH := $(shell sha256sum requirements-dev.txt | cut -c1-12)
+STAMP := $(VENV)/.installed-$(REQ_HASH)
+PYTEST_ARGS ?=
+
+export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.cache/collections
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: help venv docker images collection lint sanity unit test demo demo-clean build clean
+
+help:
+	@echo "make demo    - deploy wss:// in front of a demo ws echo backend in a local container"
+	@echo "make test    - the whole test suite (lint, sanity, unit, functional, molecule)"
+	@echo "make lint | sanity | unit | build | demo-clean | clean"
+
+venv: $(STAMP)
+
+$(STAMP): requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+docker:
+	@scripts/ensure-docker.sh
+
+images: docker
+	@mkdir -p .cache
+	@scripts/build-images.sh > .cache/images.env
+	@cat .cache/images.env
+
+# The checkout, linked as ansible_collections/wss/gateway for ansible and molecule.
+collection:
+	@mkdir -p .cache/collections/ansible_collections/wss
+	@ln -sfn $(CURDIR) .cache/collections/ansible_collections/wss/gateway
+
+lint: venv collection
+	$(BIN)/python -m pytest -m quality -p no:cacheprovider tests/test_quality.py
+
+sanity: venv
+	scripts/sanity.sh
+
+unit: venv collection
+	$(BIN)/python -m pytest tests/unit
+
+test: venv images collection
+	set -a && source .cache/images.env && set +a && \
+	  $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+build: venv
+	@mkdir -p build
+	$(BIN)/ansible-galaxy collection build --force --output-path build .
+
+demo: venv images collection
+	set -a && source .cache/images.env && set +a && \
+	  $(BIN)/ansible-playbook -i demo/inventory.yml demo/demo.yml
+
+demo-clean:
+	-docker rm -f wss-gateway-demo
+
+clean: demo-clean
+	rm -rf build .cache .pytest_cache tests/output

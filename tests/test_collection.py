@@ -1,0 +1,104 @@
+"""The collection as a user gets it: built, installed offline, playbooks resolvable."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT, require_tool
+
+GALAXY = yaml.safe_load((ROOT / "galaxy.yml").read_text())
+ROLES = sorted(p.name for p in (ROOT / "roles").iterdir() if (p / "tasks").is_dir())
+PLAYBOOKS = sorted(p.stem for p in (ROOT / "playbooks").glob("*.yml"))
+
+
+def run(*command: str, env: dict | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=600, check=False
+    )
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the tarball and install it, offline, into an empty collections path."""
+    require_tool("ansible-galaxy")
+    out = tmp_path_factory.mktemp("build")
+    built = run("ansible-galaxy", "collection", "build", "--output-path", str(out), ".")
+    assert built.returncode == 0, built.stderr
+    tarball = out / f"wss-gateway-{GALAXY['version']}.tar.gz"
+    assert tarball.is_file(), built.stdout
+    target = tmp_path_factory.mktemp("collections")
+    # --no-deps: community.crypto comes from the `ansible` package on PyPI, Galaxy is offline.
+    install = run(
+        "ansible-galaxy", "collection", "install", "--no-deps", "-p", str(target), str(tarball)
+    )
+    assert install.returncode == 0, install.stderr
+    return target
+
+
+def test_galaxy_metadata() -> None:
+    assert GALAXY["namespace"] == "wss" and GALAXY["name"] == "gateway"
+    assert {"security", "networking"} <= set(GALAXY["tags"])
+    assert "community.crypto" in GALAXY["dependencies"]
+    for ignored in (".venv", ".cache", "build"):
+        assert ignored in GALAXY["build_ignore"]
+    runtime = yaml.safe_load((ROOT / "meta" / "runtime.yml").read_text())
+    assert runtime["requires_ansible"].startswith(">=")
+
+
+def test_tarball_holds_no_caches_or_keys(installed: Path) -> None:
+    tree = installed / "ansible_collections" / "wss" / "gateway"
+    names = [str(p.relative_to(tree)) for p in tree.rglob("*")]
+    assert "galaxy.yml" not in names and "MANIFEST.json" in names
+    assert not [n for n in names if n.startswith((".venv", ".cache", "build", "tests/output"))]
+    for path in tree.rglob("*"):
+        if path.is_file() and path.suffix in (".pem", ".key", ".yml", ".py", ".j2"):
+            assert "PRIVATE KEY-----" not in path.read_text(errors="replace"), path
+
+
+@pytest.mark.parametrize("playbook", PLAYBOOKS)
+def test_installed_playbook_syntax(installed: Path, playbook: str) -> None:
+    env = {**os.environ, "ANSIBLE_COLLECTIONS_PATH": str(installed)}
+    result = run(
+        "ansible-playbook",
+        "-i",
+        "localhost,",
+        f"wss.gateway.{playbook}",
+        "--syntax-check",
+        env=env,
+        cwd=installed,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_ansible_doc_role(role: str) -> None:
+    result = run("ansible-doc", "-t", "role", f"wss.gateway.{role}")
+    assert result.returncode == 0, result.stderr
+    assert "ENTRY POINT: main" in result.stdout
+
+
+def test_execution_environment_definition(tmp_path: Path) -> None:
+    require_tool("ansible-builder")
+    result = run(
+        "ansible-builder",
+        "create",
+        "--file",
+        str(ROOT / "execution-environment.yml"),
+        "--context",
+        str(tmp_path / "context"),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    dockerfile = (tmp_path / "context" / "Dockerfile").read_text()
+    assert "ARG EE_BASE_IMAGE" in dockerfile
+    assert "community.crypto" in (tmp_path / "context" / "_build" / "requirements.yml").read_text()
+
+
+def test_python_is_the_venv() -> None:
+    """The suite runs with the pinned toolchain, not whatever python3 is on PATH."""
+    assert Path(sys.executable).parent == Path(require_tool("ansible-playbook")).parent
