@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.cache/collections
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help venv docker images collection lint sanity unit test demo demo-clean build clean
+.PHONY: help venv docker images tools collection lint sanity unit test demo demo-clean build clean
 
 help:
 	@echo "make demo    - deploy wss:// in front of a demo ws echo backend in a local container"
@@ -39,6 +39,10 @@ images: docker
 	@scripts/build-images.sh > .cache/images.env
 	@cat .cache/images.env
 
+# Real peers the tests run on this machine: Chromium, NSS tools, testssl.sh.
+tools:
+	@scripts/ensure-host-tools.sh
+
 # The checkout, linked as ansible_collections/wss/gateway for ansible and molecule.
 collection:
 	@mkdir -p .cache/collections/ansible_collections/wss
@@ -53,7 +57,7 @@ sanity: venv
 unit: venv collection
 	$(BIN)/python -m pytest tests/unit
 
-test: venv images collection
+test: venv images tools collection
 	set -a && source .cache/images.env && set +a && \
 	  $(BIN)/python -m pytest $(PYTEST_ARGS)
 
