@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -61,3 +62,47 @@ def repo_root() -> Path:
 @pytest.fixture(scope="session")
 def collections_path() -> Path:
     return COLLECTIONS
+
+
+@pytest.fixture(scope="session")
+def image_env() -> dict[str, str]:
+    """WSS_IMAGE_* names of the test images: built now, or found by their content hash."""
+    require_tool("docker")
+    probe = subprocess.run(["docker", "info"], capture_output=True, text=True, check=False)
+    if probe.returncode != 0:
+        message = "no Docker engine answers (run scripts/ensure-docker.sh)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    built = subprocess.run(
+        [str(ROOT / "scripts" / "build-images.sh")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert built.returncode == 0, f"building the test images failed:\n{built.stderr}"
+    env = dict(line.split("=", 1) for line in built.stdout.split() if "=" in line)
+    assert "WSS_IMAGE_BOOKWORM_SYSTEMD" in env, built.stdout
+    return env
+
+
+def run_molecule(
+    command: str,
+    scenario: str,
+    env: dict[str, str],
+    log: Path,
+    *extra: str,
+) -> subprocess.CompletedProcess:
+    """Run one molecule command for a scenario from the collection root, output to ``log``."""
+    require_tool("molecule")
+    log.parent.mkdir(parents=True, exist_ok=True)
+    full_env = {**os.environ, **env, "ANSIBLE_NOCOLOR": "1", "PY_COLORS": "0"}
+    with log.open("w") as stream:
+        return subprocess.run(
+            ["molecule", command, "--scenario-name", scenario, *extra],
+            cwd=ROOT,
+            env=full_env,
+            stdout=stream,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )

@@ -1,0 +1,158 @@
+"""Security probes against the deployed gateway, as an attacker or a careless client would."""
+
+from __future__ import annotations
+
+import json
+import socket
+import ssl
+import uuid
+
+import pytest
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import ClientConnection, connect
+
+from tests.proof.conftest import Gateway
+
+
+def tls_context(gateway: Gateway) -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=str(gateway.ca))
+
+
+def open_ws(gateway: Gateway, path: str = "/ws", origin: str | None = None) -> ClientConnection:
+    sock = socket.create_connection(("127.0.0.1", gateway.port), timeout=10)
+    return connect(
+        gateway.url("wss", path),
+        sock=sock,
+        ssl=tls_context(gateway),
+        server_hostname=gateway.name,
+        origin=origin,
+        open_timeout=10,
+    )
+
+
+def raw_request(gateway: Gateway, request: bytes) -> bytes:
+    context = tls_context(gateway)
+    with (
+        socket.create_connection(("127.0.0.1", gateway.port), timeout=10) as raw,
+        context.wrap_socket(raw, server_hostname=gateway.name) as tls,
+    ):
+        tls.sendall(request)
+        chunks = []
+        while True:
+            try:
+                chunk = tls.recv(65536)
+            except (TimeoutError, ssl.SSLError, ConnectionResetError):
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+            if b"\r\n\r\n" in b"".join(chunks) and b"101 " not in chunks[0][:20]:
+                # The whole head is in; bodies of error pages are short.
+                tls.settimeout(1)
+    return b"".join(chunks)
+
+
+def backend_saw(gateway: Gateway, marker: str) -> list[dict]:
+    log = gateway.exec("cat", "/var/log/ws-echo/requests.jsonl").stdout
+    return [e for e in map(json.loads, log.splitlines()) if marker in e["path"]]
+
+
+def test_h2c_upgrade_never_reaches_the_backend_as_an_upgrade(gateway: Gateway) -> None:
+    marker = f"/h2c-{uuid.uuid4().hex}"
+    response = raw_request(
+        gateway,
+        (
+            f"GET {marker} HTTP/1.1\r\nHost: {gateway.name}\r\n"
+            "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+            "HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n"
+        ).encode(),
+    )
+    status_line = response.split(b"\r\n", 1)[0]
+    assert b" 101 " not in status_line, status_line
+    (seen,) = backend_saw(gateway, marker)
+    assert "upgrade" not in seen["headers"], seen
+    assert seen["headers"].get("connection", "").lower() == "close", seen
+
+
+def test_websocket_upgrade_is_forwarded_with_client_details(gateway: Gateway) -> None:
+    marker = f"/ws-{uuid.uuid4().hex}"
+    with open_ws(gateway, marker, origin=gateway.origin) as ws:
+        ws.send("ping")
+        assert ws.recv(timeout=5) == "ping"
+    (seen,) = backend_saw(gateway, marker)
+    headers = seen["headers"]
+    assert headers["upgrade"].lower() == "websocket"
+    assert headers["connection"].lower() == "upgrade"
+    assert headers["x-forwarded-proto"] == "https"
+    assert headers["x-forwarded-for"] == headers["x-real-ip"]
+    assert headers["host"].startswith(gateway.name)
+
+
+def test_foreign_origin_gets_403_before_the_backend(gateway: Gateway) -> None:
+    marker = f"/origin-{uuid.uuid4().hex}"
+    with pytest.raises(InvalidStatus) as refused:
+        open_ws(gateway, marker, origin="https://evil.example")
+    assert refused.value.response.status_code == 403
+    assert backend_saw(gateway, marker) == []
+    with open_ws(gateway, marker, origin=gateway.origin) as ws:
+        ws.send("allowed")
+        assert ws.recv(timeout=5) == "allowed"
+
+
+def test_connection_limit_refuses_then_frees(gateway: Gateway) -> None:
+    first, second = open_ws(gateway, "/limited"), open_ws(gateway, "/limited")
+    try:
+        with pytest.raises(InvalidStatus) as refused:
+            open_ws(gateway, "/limited")
+        assert refused.value.response.status_code in (429, 503)
+        first.close()
+        with open_ws(gateway, "/limited") as third:
+            third.send("slot freed")
+            assert third.recv(timeout=5) == "slot freed"
+    finally:
+        first.close()
+        second.close()
+
+
+def test_oversized_headers_get_4xx(gateway: Gateway) -> None:
+    response = raw_request(
+        gateway,
+        f"GET / HTTP/1.1\r\nHost: {gateway.name}\r\nX-Big: {'a' * 65536}\r\n\r\n".encode(),
+    )
+    status = int(response.split(b" ", 2)[1])
+    assert 400 <= status < 500, response[:200]
+
+
+def test_server_header_reveals_no_version(gateway: Gateway) -> None:
+    response = raw_request(
+        gateway, f"GET / HTTP/1.1\r\nHost: {gateway.name}\r\nConnection: close\r\n\r\n".encode()
+    )
+    head = response.split(b"\r\n\r\n", 1)[0].decode()
+    servers = [line for line in head.split("\r\n") if line.lower().startswith("server:")]
+    assert servers == ["Server: nginx"], head
+    assert "strict-transport-security:" in head.lower(), head
+
+
+def test_private_key_is_0600_root(gateway: Gateway) -> None:
+    listing = gateway.exec(
+        "stat",
+        "-c",
+        "%a %U %G %n",
+        "/etc/wss-gateway/tls/proof",
+        "/etc/wss-gateway/tls/proof/privkey.pem",
+    )
+    assert listing.returncode == 0, listing.stderr
+    directory, key = listing.stdout.splitlines()
+    assert directory.startswith("700 root root"), directory
+    assert key.startswith("600 root root"), key
+
+
+def test_verbose_diff_deploy_output_holds_no_key_material(gateway: Gateway) -> None:
+    key = gateway.exec("cat", "/etc/wss-gateway/tls/proof/privkey.pem").stdout
+    body = [line for line in key.splitlines() if line and not line.startswith("-----")]
+    assert body, "could not read the deployed key"
+    output = gateway.deploy_log.read_text(errors="replace")
+    assert "-vvv" in output or "ansible-playbook" in output
+    assert "PRIVATE KEY" not in output
+    for line in body:
+        assert line not in output

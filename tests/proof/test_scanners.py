@@ -1,0 +1,110 @@
+"""Scanners nobody here wrote: sslyze against Mozilla's guideline, testssl.sh findings.
+
+Gate on what the scanners found (sslyze's compliance verdict, testssl.sh's JSON findings),
+not on testssl.sh's exit code. Both run for every server name in the certificate.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import require_tool
+from tests.proof.conftest import OUTPUT, Gateway
+
+SERVER_NAMES = ["wss.test", "www.wss.test"]
+# testssl.sh ids that must say "not offered": every protocol below TLS 1.2 and every
+# weak cipher class.
+NOT_OFFERED = [
+    "SSLv2",
+    "SSLv3",
+    "TLS1",
+    "TLS1_1",
+    "cipherlist_NULL",
+    "cipherlist_aNULL",
+    "cipherlist_EXPORT",
+    "cipherlist_LOW",
+    "cipherlist_3DES_IDEA",
+]
+
+
+def sslyze(gateway: Gateway, name: str, profile: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sslyze",
+            f"--mozilla_config={profile}",
+            f"{name}:{gateway.port}{{127.0.0.1}}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("name", SERVER_NAMES)
+def test_sslyze_intermediate_compliant(gateway: Gateway, name: str) -> None:
+    result = sslyze(gateway, name, "intermediate")
+    report = result.stdout + result.stderr
+    (OUTPUT / f"sslyze-intermediate-{name}.txt").write_text(report)
+    assert "is compliant with Mozilla's intermediate" in report.replace("\n", " ") or (
+        result.returncode == 0 and "not compliant" not in report
+    ), report[-4000:]
+    assert result.returncode == 0, report[-4000:]
+
+
+def testssl_findings(gateway: Gateway, name: str, out: Path) -> dict[str, dict]:
+    testssl = require_tool("testssl")
+    out.unlink(missing_ok=True)
+    subprocess.run(
+        [
+            testssl,
+            "--quiet",
+            "--warnings",
+            "off",
+            "--color",
+            "0",
+            "--ip",
+            "127.0.0.1",
+            "--add-ca",
+            str(gateway.ca),
+            "--protocols",
+            "--std",
+            "--headers",
+            "--server-defaults",
+            "--jsonfile",
+            str(out),
+            gateway.url("https", name=name),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    findings = json.loads(out.read_text())
+    return {finding["id"]: finding for finding in findings}
+
+
+@pytest.mark.parametrize("name", SERVER_NAMES)
+def test_testssl_findings(gateway: Gateway, name: str) -> None:
+    findings = testssl_findings(gateway, name, OUTPUT / f"testssl-{name}.json")
+    for finding_id in NOT_OFFERED:
+        assert finding_id in findings, f"testssl.sh did not report {finding_id}"
+        assert "not offered" in findings[finding_id]["finding"], findings[finding_id]
+    assert "offered" in findings["TLS1_2"]["finding"], findings["TLS1_2"]
+    assert findings["HSTS"]["severity"] == "OK", findings["HSTS"]
+    assert "max-age" in findings["HSTS"]["finding"] or "days" in findings["HSTS"]["finding"]
+    trust = [f for i, f in findings.items() if i.startswith("cert_chain_of_trust")]
+    assert trust and all(f["severity"] == "OK" for f in trust), trust
+    bad = {
+        i: f
+        for i, f in findings.items()
+        if f.get("severity") in ("HIGH", "CRITICAL") and not i.startswith("scanProblem")
+    }
+    assert not bad, bad
