@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import socket
 import ssl
 import uuid
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
@@ -147,12 +149,28 @@ def test_private_key_is_0600_root(gateway: Gateway) -> None:
     assert key.startswith("600 root root"), key
 
 
+def private_values(pem: str) -> list[str]:
+    """The secret part of a key in the forms a log could show: decimal, hex, base64."""
+    key = serialization.load_pem_private_key(pem.encode(), password=None)
+    numbers = key.private_numbers()
+    secrets = [numbers.private_value] if hasattr(numbers, "private_value") else [numbers.d]
+    forms = []
+    for secret in secrets:
+        raw = secret.to_bytes((secret.bit_length() + 7) // 8, "big")
+        forms += [str(secret), raw.hex(), raw.hex(":"), base64.b64encode(raw).decode()[:24]]
+    return forms
+
+
 def test_verbose_diff_deploy_output_holds_no_key_material(gateway: Gateway) -> None:
-    key = gateway.exec("cat", "/etc/wss-gateway/tls/proof/privkey.pem").stdout
-    body = [line for line in key.splitlines() if line and not line.startswith("-----")]
-    assert body, "could not read the deployed key"
+    keys = {
+        "host key": gateway.exec("cat", "/etc/wss-gateway/tls/proof/privkey.pem").stdout,
+        "CA key": (gateway.ca.parent / "ca-key.pem").read_text(),
+    }
     output = gateway.deploy_log.read_text(errors="replace")
-    assert "-vvv" in output or "ansible-playbook" in output
+    assert "ESTABLISH DOCKER CONNECTION" in output, "the deploy did not run with -vvv"
+    assert "--- before" in output or "+++ after" in output, "the deploy did not run with --diff"
     assert "PRIVATE KEY" not in output
-    for line in body:
-        assert line not in output
+    for what, pem in keys.items():
+        assert "PRIVATE KEY" in pem, f"could not read the {what}"
+        for form in private_values(pem):
+            assert form not in output, f"the {what} appears in the deploy output"
