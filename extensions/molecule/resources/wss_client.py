@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (c) 2026, wss.gateway developers
+"""Controller-side probes of a deployed gateway, printed as one JSON object.
+
+Run with the controller's Python (ansible_playbook_python), which has `websockets`.
+  ws       open a WebSocket (websockets library), send a message, report status and echo
+  many     open several WebSockets in a row (optionally holding them open), report statuses
+  tls      a bare TLS handshake limited to one protocol version
+  raw      send one raw HTTP/1.1 request over TLS and report the status line
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import ssl
+import sys
+
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
+
+VERSIONS = {
+    "1.0": ssl.TLSVersion.TLSv1,
+    "1.1": ssl.TLSVersion.TLSv1_1,
+    "1.2": ssl.TLSVersion.TLSv1_2,
+    "1.3": ssl.TLSVersion.TLSv1_3,
+}
+
+
+def context(args: argparse.Namespace) -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=args.ca)
+
+
+def probe_ws(args: argparse.Namespace) -> dict:
+    # The URL names the server (Host, SNI, certificate check); the socket goes to --host:--port.
+    url = f"wss://{args.server_hostname}:{args.port}{args.path}"
+    result: dict = {"url": url, "origin": args.origin}
+    sock = socket.create_connection((args.host, args.port), timeout=10)
+    try:
+        with connect(
+            url,
+            sock=sock,
+            ssl=context(args),
+            origin=args.origin,
+            open_timeout=10,
+        ) as websocket:
+            result["status"] = websocket.response.status_code
+            result["response_headers"] = dict(websocket.response.headers.raw_items())
+            websocket.send(args.message)
+            result["echo"] = websocket.recv(timeout=10)
+            websocket.send("__headers__")
+            result["backend_saw"] = json.loads(websocket.recv(timeout=10))
+    except InvalidStatus as error:
+        result["status"] = error.response.status_code
+        result["response_headers"] = dict(error.response.headers.raw_items())
+    return result
+
+
+def probe_many(args: argparse.Namespace) -> dict:
+    """Open --count WebSockets one after another, keeping them all open with --hold."""
+    url = f"wss://{args.server_hostname}:{args.port}{args.path}"
+    statuses, held = [], []
+    try:
+        for _ in range(args.count):
+            sock = socket.create_connection((args.host, args.port), timeout=10)
+            try:
+                websocket = connect(url, sock=sock, ssl=context(args), open_timeout=10)
+            except InvalidStatus as error:
+                statuses.append(error.response.status_code)
+                continue
+            statuses.append(websocket.response.status_code)
+            if args.hold:
+                held.append(websocket)
+            else:
+                websocket.close()
+    finally:
+        for websocket in held:
+            websocket.close()
+    return {"url": url, "statuses": statuses}
+
+
+def probe_tls(args: argparse.Namespace) -> dict:
+    # No security level: the client must really offer old versions, so that a refusal is the
+    # server's (a protocol_version alert), not the local OpenSSL's policy.
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.load_verify_locations(args.ca)
+    ctx.set_ciphers("ALL:@SECLEVEL=0")
+    ctx.minimum_version = VERSIONS[args.version]
+    ctx.maximum_version = VERSIONS[args.version]
+    result: dict = {"version": args.version}
+    try:
+        with (
+            socket.create_connection((args.host, args.port), timeout=10) as sock,
+            ctx.wrap_socket(sock, server_hostname=args.server_hostname) as tls,
+        ):
+            result.update(accepted=True, negotiated=tls.version())
+    except ssl.SSLError as error:
+        result.update(accepted=False, reason=error.reason, error=str(error))
+    return result
+
+
+def probe_raw(args: argparse.Namespace) -> dict:
+    ctx = context(args)
+    request = f"GET {args.path} HTTP/1.1\r\nHost: {args.server_hostname}\r\n"
+    for header in args.header:
+        request += header + "\r\n"
+    request += "\r\n"
+    with (
+        socket.create_connection((args.host, args.port), timeout=10) as sock,
+        ctx.wrap_socket(sock, server_hostname=args.server_hostname) as tls,
+    ):
+        tls.sendall(request.encode())
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = tls.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+    head = data.split(b"\r\n\r\n", 1)[0].decode(errors="replace")
+    status_line = head.split("\r\n", 1)[0]
+    parts = status_line.split(" ")
+    return {
+        "status": int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None,
+        "status_line": status_line,
+        "head": head,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers(dest="mode", required=True)
+    for name in ("ws", "many", "tls", "raw"):
+        mode = sub.add_parser(name)
+        mode.add_argument("--ca", required=True)
+        mode.add_argument("--server-hostname", required=True)
+        mode.add_argument("--host", default="127.0.0.1")
+        mode.add_argument("--port", type=int, required=True)
+        mode.add_argument("--path", default="/")
+        if name == "ws":
+            mode.add_argument("--origin")
+            mode.add_argument("--message", default="hello through wss")
+        if name == "many":
+            mode.add_argument("--count", type=int, default=3)
+            mode.add_argument("--hold", action="store_true")
+        if name == "tls":
+            mode.add_argument("--version", choices=sorted(VERSIONS), required=True)
+        if name == "raw":
+            mode.add_argument("--header", action="append", default=[])
+    args = parser.parse_args()
+    probe = {"ws": probe_ws, "many": probe_many, "tls": probe_tls, "raw": probe_raw}[args.mode]
+    json.dump(probe(args), sys.stdout)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
