@@ -5,8 +5,9 @@
 
 Runs on the host behind nginx (Debian's python3-websockets: 10.x on bookworm, 14.x and later on
 trixie). GET / without an Upgrade header returns the demo page; a WebSocket on any path echoes
-every message. Every handshake's request headers are appended, one JSON object per line, to
---log so tests can see what the backend was sent (Origin, Upgrade, X-Forwarded-*).
+every message; the message "__headers__" is answered with the opening request's headers as
+JSON. Every request's path and headers are appended, one JSON object per line, to --log, so
+tests can see what the gateway forwarded (Origin, Upgrade, X-Forwarded-*) and what it did not.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ LOG = pathlib.Path(ARGS.log)
 
 
 def record(path: str, headers) -> None:
-    entry = {"path": path, "headers": {k.lower(): v for k, v in headers.raw_items()}}
+    entry = {"path": path, "headers": dict(headers.raw_items())}
     with LOG.open("a") as stream:
         stream.write(json.dumps(entry) + "\n")
 
@@ -48,7 +49,12 @@ def page_body() -> bytes:
 
 async def echo(websocket, *_path) -> None:
     async for message in websocket:
-        await websocket.send(message)
+        if message == "__headers__":
+            request = getattr(websocket, "request", None)
+            headers = request.headers if request else websocket.request_headers
+            await websocket.send(json.dumps(dict(headers.raw_items())))
+        else:
+            await websocket.send(message)
 
 
 async def main_legacy() -> None:

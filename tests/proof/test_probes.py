@@ -56,7 +56,12 @@ def raw_request(gateway: Gateway, request: bytes) -> bytes:
 
 def backend_saw(gateway: Gateway, marker: str) -> list[dict]:
     log = gateway.exec("cat", "/var/log/ws-echo/requests.jsonl").stdout
-    return [e for e in map(json.loads, log.splitlines()) if marker in e["path"]]
+    entries = [json.loads(line) for line in log.splitlines()]
+    return [
+        {"path": e["path"], "headers": {k.lower(): v for k, v in e["headers"].items()}}
+        for e in entries
+        if marker in e["path"]
+    ]
 
 
 def test_h2c_upgrade_never_reaches_the_backend_as_an_upgrade(gateway: Gateway) -> None:
