@@ -10,21 +10,12 @@ from ansible_collections.wss.gateway.plugins.module_utils import _wss_client as 
 
 
 def params(**overrides):
+    # What the module passes: every per-endpoint default, plus the call-level options.
     base = {
         "url": None,
         "endpoints": None,
-        "server_hostname": None,
-        "ca_path": None,
-        "validate_certs": True,
-        "client_cert": None,
-        "client_key": None,
-        "origin": None,
-        "subprotocols": [],
-        "headers": {},
-        "echo_message": None,
-        "timeout": 10.0,
-        "min_cert_days": 0,
-        "max_parallel": 32,
+        **client.DEFAULTS,
+        "max_parallel": client.DEFAULT_MAX_PARALLEL,
         "report_only": False,
     }
     base.update(overrides)
