@@ -32,8 +32,9 @@ NOT_OFFERED = [
 ]
 
 
-def sslyze(gateway: Gateway, name: str, profile: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
+def sslyze(gateway: Gateway, name: str, profile: str) -> None:
+    """Run sslyze's Mozilla check for one server name; assert it says compliant."""
+    result = subprocess.run(
         [
             sys.executable,
             "-m",
@@ -47,16 +48,16 @@ def sslyze(gateway: Gateway, name: str, profile: str) -> subprocess.CompletedPro
         timeout=300,
         check=False,
     )
+    report = result.stdout + result.stderr
+    (OUTPUT / f"sslyze-{profile}-{name}.txt").write_text(report)
+    verdict = [line.strip() for line in report.splitlines() if line.strip().startswith(name)]
+    assert verdict == [f"{name}:{gateway.port}: OK - Compliant."], report[-3000:]
+    assert result.returncode == 0, report[-3000:]
 
 
 @pytest.mark.parametrize("name", SERVER_NAMES)
 def test_sslyze_intermediate_compliant(gateway: Gateway, name: str) -> None:
-    result = sslyze(gateway, name, "intermediate")
-    report = result.stdout + result.stderr
-    (OUTPUT / f"sslyze-intermediate-{name}.txt").write_text(report)
-    verdict = [line.strip() for line in report.splitlines() if line.strip().startswith(name)]
-    assert verdict == [f"{name}:{gateway.port}: OK - Compliant."], report[-3000:]
-    assert result.returncode == 0, report[-3000:]
+    sslyze(gateway, name, "intermediate")
 
 
 def run_testssl(gateway: Gateway, name: str, out: Path) -> dict[str, dict]:
@@ -92,7 +93,7 @@ def run_testssl(gateway: Gateway, name: str, out: Path) -> dict[str, dict]:
 
 
 @pytest.mark.parametrize("name", SERVER_NAMES)
-def test_run_testssl(gateway: Gateway, name: str) -> None:
+def test_testssl_findings(gateway: Gateway, name: str) -> None:
     findings = run_testssl(gateway, name, OUTPUT / f"testssl-{name}.json")
     for finding_id in NOT_OFFERED:
         assert finding_id in findings, f"testssl.sh did not report {finding_id}"
@@ -109,3 +110,15 @@ def test_run_testssl(gateway: Gateway, name: str) -> None:
         and i != "cert_revocation"
     }
     assert not bad, bad
+
+
+def test_sslyze_modern_compliant_after_switching_profile(gateway: Gateway) -> None:
+    """wss_tls_profile: modern, deployed over the running gateway, is Mozilla-modern compliant."""
+    try:
+        switched = gateway.converge("converge-modern.log", WSS_PROOF_PROFILE="modern")
+        assert switched.returncode == 0, (OUTPUT / "converge-modern.log").read_text()[-3000:]
+        for name in SERVER_NAMES:
+            sslyze(gateway, name, "modern")
+    finally:
+        restored = gateway.converge("converge-intermediate.log")
+        assert restored.returncode == 0, (OUTPUT / "converge-intermediate.log").read_text()[-3000:]
