@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,10 +15,13 @@ from tests.conftest import ROOT, require_tool
 
 GALAXY = yaml.safe_load((ROOT / "galaxy.yml").read_text())
 ROLES = sorted(p.name for p in (ROOT / "roles").iterdir() if (p / "tasks").is_dir())
+# A PEM private key with its body, not just the words in a test or a doc.
+PEM_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----\s*[A-Za-z0-9+/=]{40,}")
 PLAYBOOKS = sorted(p.stem for p in (ROOT / "playbooks").glob("*.yml"))
 
 
 def run(*command: str, env: dict | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    env = {**(env or os.environ), "ANSIBLE_NOCOLOR": "1"}
     return subprocess.run(
         command, cwd=cwd, env=env, capture_output=True, text=True, timeout=600, check=False
     )
@@ -34,8 +38,16 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert tarball.is_file(), built.stdout
     target = tmp_path_factory.mktemp("collections")
     # --no-deps: community.crypto comes from the `ansible` package on PyPI, Galaxy is offline.
+    # --force: a copy elsewhere on the collections path (molecule's) must not make it a no-op.
     install = run(
-        "ansible-galaxy", "collection", "install", "--no-deps", "-p", str(target), str(tarball)
+        "ansible-galaxy",
+        "collection",
+        "install",
+        "--no-deps",
+        "--force",
+        "-p",
+        str(target),
+        str(tarball),
     )
     assert install.returncode == 0, install.stderr
     return target
@@ -57,8 +69,8 @@ def test_tarball_holds_no_caches_or_keys(installed: Path) -> None:
     assert "galaxy.yml" not in names and "MANIFEST.json" in names
     assert not [n for n in names if n.startswith((".venv", ".cache", "build", "tests/output"))]
     for path in tree.rglob("*"):
-        if path.is_file() and path.suffix in (".pem", ".key", ".yml", ".py", ".j2"):
-            assert "PRIVATE KEY-----" not in path.read_text(errors="replace"), path
+        if path.is_file():
+            assert not PEM_KEY.search(path.read_text(errors="replace")), path
 
 
 @pytest.mark.parametrize("playbook", PLAYBOOKS)
@@ -80,7 +92,7 @@ def test_installed_playbook_syntax(installed: Path, playbook: str) -> None:
 def test_ansible_doc_role(role: str) -> None:
     result = run("ansible-doc", "-t", "role", f"wss.gateway.{role}")
     assert result.returncode == 0, result.stderr
-    assert "ENTRY POINT: main" in result.stdout
+    assert re.search(r"ENTRY POINT: \W*main\W", result.stdout), result.stdout[:500]
 
 
 def test_execution_environment_definition(tmp_path: Path) -> None:

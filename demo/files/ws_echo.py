@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Copyright (c) 2026, wss.gateway developers
 """A plain ws:// echo service for the demo and the tests: the kind of backend the gateway fronts.

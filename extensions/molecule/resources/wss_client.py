@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Copyright (c) 2026, wss.gateway developers
 """Controller-side probes of a deployed gateway, printed as one JSON object.
@@ -63,7 +62,7 @@ def probe_many(args: argparse.Namespace) -> dict:
     url = f"wss://{args.server_hostname}:{args.port}{args.path}"
     statuses, held = [], []
     try:
-        for _ in range(args.count):
+        for _attempt in range(args.count):
             sock = socket.create_connection((args.host, args.port), timeout=10)
             try:
                 websocket = connect(url, sock=sock, ssl=context(args), open_timeout=10)

@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Copyright (c) 2026, wss.gateway developers
 """Print "stale" when a file nginx reads is newer than nginx's newest worker, else "current".
