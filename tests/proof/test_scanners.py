@@ -50,8 +50,9 @@ def sslyze(gateway: Gateway, name: str, profile: str) -> None:
     )
     report = result.stdout + result.stderr
     (OUTPUT / f"sslyze-{profile}-{name}.txt").write_text(report)
-    verdict = [line.strip() for line in report.splitlines() if line.strip().startswith(name)]
-    assert verdict == [f"{name}:{gateway.port}: OK - Compliant."], report[-3000:]
+    target = f"{name}:{gateway.port}: "
+    verdict = [line.strip() for line in report.splitlines() if line.strip().startswith(target)]
+    assert verdict == [f"{target}OK - Compliant."], report[-3000:]
     assert result.returncode == 0, report[-3000:]
 
 
