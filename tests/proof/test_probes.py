@@ -7,6 +7,7 @@ import json
 import socket
 import ssl
 import uuid
+from contextlib import ExitStack
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -97,8 +98,8 @@ def test_websocket_upgrade_is_forwarded_with_client_details(gateway: Gateway) ->
 
 def test_foreign_origin_gets_403_before_the_backend(gateway: Gateway) -> None:
     marker = f"/origin-{uuid.uuid4().hex}"
-    with pytest.raises(InvalidStatus) as refused:
-        open_ws(gateway, marker, origin="https://evil.example")
+    with pytest.raises(InvalidStatus) as refused, open_ws(gateway, marker, "https://evil.example"):
+        pass
     assert refused.value.response.status_code == 403
     assert backend_saw(gateway, marker) == []
     with open_ws(gateway, marker, origin=gateway.origin) as ws:
@@ -107,18 +108,16 @@ def test_foreign_origin_gets_403_before_the_backend(gateway: Gateway) -> None:
 
 
 def test_connection_limit_refuses_then_frees(gateway: Gateway) -> None:
-    first, second = open_ws(gateway, "/limited"), open_ws(gateway, "/limited")
-    try:
-        with pytest.raises(InvalidStatus) as refused:
-            open_ws(gateway, "/limited")
+    with ExitStack() as held:
+        first = held.enter_context(open_ws(gateway, "/limited"))
+        held.enter_context(open_ws(gateway, "/limited"))
+        with pytest.raises(InvalidStatus) as refused, open_ws(gateway, "/limited"):
+            pass
         assert refused.value.response.status_code in (429, 503)
         first.close()
         with open_ws(gateway, "/limited") as third:
             third.send("slot freed")
             assert third.recv(timeout=5) == "slot freed"
-    finally:
-        first.close()
-        second.close()
 
 
 def test_oversized_headers_get_4xx(gateway: Gateway) -> None:
