@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
-# Make sure a Docker engine answers: install Debian's docker.io when the daemon is
-# missing, start dockerd in the background and wait for it.  Safe to run again.
+# Make sure a Docker engine answers and debootstrap (for the test images) is there: install
+# Debian's docker.io when no engine answers and none is installed, start dockerd in the
+# background and wait for it.  Safe to run again.
 set -euo pipefail
 
-if docker info >/dev/null 2>&1; then
-  exit 0
-fi
-
 export DEBIAN_FRONTEND=noninteractive
-if ! command -v dockerd >/dev/null 2>&1 || ! command -v debootstrap >/dev/null 2>&1; then
-  echo "ensure-docker: installing docker.io and debootstrap from the Debian archive" >&2
+missing=()
+command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
+if ! docker info >/dev/null 2>&1 && ! command -v dockerd >/dev/null 2>&1; then
+  missing+=(docker.io)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "ensure-docker: installing ${missing[*]} from the Debian archive" >&2
   apt-get update -qq
-  apt-get install -y -qq docker.io debootstrap >/dev/null
+  apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 if ! docker info >/dev/null 2>&1; then
