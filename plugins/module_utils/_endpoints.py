@@ -143,6 +143,19 @@ def _endpoint_errors(where: str, endpoint: dict) -> list[str]:
         errors.append(
             f"{where}.certificate.key_type: '{key_type}' is not one of {', '.join(KEY_TYPES)}"
         )
+    if source == "acme" and isinstance(names, list):
+        # HTTP-01 proves control of a DNS name through port 80: no IP address, no wildcard.
+        for index, server_name in enumerate(names):
+            if isinstance(server_name, str) and is_ip(server_name):
+                errors.append(
+                    f"{where}.server_names[{index}]: '{server_name}' is an IP address; "
+                    "certificate source 'acme' (HTTP-01) can only validate DNS names"
+                )
+            elif isinstance(server_name, str) and server_name.startswith("*."):
+                errors.append(
+                    f"{where}.server_names[{index}]: '{server_name}' is a wildcard; "
+                    "certificate source 'acme' (HTTP-01) cannot validate wildcards"
+                )
     if source == "provided":
         on_controller = certificate.get("cert_src") and certificate.get("key_src")
         on_host = certificate.get("cert_path") and certificate.get("key_path")
@@ -243,6 +256,11 @@ def normalize(
             merged["upstream"] = f"wss_{name.replace('-', '_')}_{index}"
             locations.append(merged)
         on_host = certificate["source"] == "provided" and certificate.get("cert_path")
+        # The roots a client on the host trusts for the live check (provided: the OS store).
+        check_ca_path = {
+            "selfsigned": f"{tls_dir}/ca.pem",
+            "acme": f"{tls_dir}/acme-roots.pem",
+        }.get(certificate["source"])
         listen = int(endpoint.get("listen", 443))
         result.append(
             {
@@ -258,6 +276,7 @@ def normalize(
                 "locations": locations,
                 "check_url": f"wss://127.0.0.1:{listen}{locations[0]['path']}",
                 "check_server_hostname": names[0],
+                "check_ca_path": check_ca_path,
             }
         )
     return result

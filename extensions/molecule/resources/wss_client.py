@@ -7,15 +7,20 @@ Run with the controller's Python (ansible_playbook_python), which has `websocket
   many     open several WebSockets in a row (optionally holding them open), report statuses
   tls      a bare TLS handshake limited to one protocol version
   raw      send one raw HTTP/1.1 request over TLS and report the status line
+  hold     open a WebSocket, echo once, signal --ready, wait for --until to appear, echo again
+  cert     the SHA-256 fingerprint, serial and issuer of the certificate the server presents
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import pathlib
 import socket
 import ssl
 import sys
+import time
 
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
@@ -127,10 +132,54 @@ def probe_raw(args: argparse.Namespace) -> dict:
     }
 
 
+def probe_hold(args: argparse.Namespace) -> dict:
+    """One connection held open across whatever happens until --until exists (e.g. a reload)."""
+    url = f"wss://{args.server_hostname}:{args.port}{args.path}"
+    result: dict = {"url": url}
+    sock = socket.create_connection((args.host, args.port), timeout=10)
+    with connect(
+        url, sock=sock, ssl=context(args), open_timeout=10, ping_interval=None
+    ) as websocket:
+        result["status"] = websocket.response.status_code
+        websocket.send("before")
+        result["before"] = websocket.recv(timeout=10)
+        result["peer_cert_before"] = cert_summary(websocket.socket.getpeercert(binary_form=True))
+        pathlib.Path(args.ready).touch()
+        deadline = time.monotonic() + args.max_wait
+        while not pathlib.Path(args.until).exists():
+            if time.monotonic() > deadline:
+                result["error"] = f"{args.until} did not appear within {args.max_wait} s"
+                return result
+            time.sleep(0.2)
+        websocket.send("after")
+        result["after"] = websocket.recv(timeout=10)
+        result["held_s"] = round(args.max_wait - (deadline - time.monotonic()), 1)
+    return result
+
+
+def cert_summary(der: bytes | None) -> dict:
+    if not der:
+        return {}
+    return {"sha256": hashlib.sha256(der).hexdigest()}
+
+
+def probe_cert(args: argparse.Namespace) -> dict:
+    with (
+        socket.create_connection((args.host, args.port), timeout=10) as sock,
+        context(args).wrap_socket(sock, server_hostname=args.server_hostname) as tls,
+    ):
+        info = tls.getpeercert()
+        result = cert_summary(tls.getpeercert(binary_form=True))
+    result["serial"] = info.get("serialNumber")
+    result["issuer"] = dict(item[0] for item in info.get("issuer", ()))
+    result["not_after"] = info.get("notAfter")
+    return result
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="mode", required=True)
-    for name in ("ws", "many", "tls", "raw"):
+    for name in ("ws", "many", "tls", "raw", "hold", "cert"):
         mode = sub.add_parser(name)
         mode.add_argument("--ca", required=True)
         mode.add_argument("--server-hostname", required=True)
@@ -147,8 +196,19 @@ def main() -> int:
             mode.add_argument("--version", choices=sorted(VERSIONS), required=True)
         if name == "raw":
             mode.add_argument("--header", action="append", default=[])
+        if name == "hold":
+            mode.add_argument("--ready", required=True, help="file touched once the echo works")
+            mode.add_argument("--until", required=True, help="file whose appearance ends the hold")
+            mode.add_argument("--max-wait", type=float, default=300.0)
     args = parser.parse_args()
-    probe = {"ws": probe_ws, "many": probe_many, "tls": probe_tls, "raw": probe_raw}[args.mode]
+    probe = {
+        "ws": probe_ws,
+        "many": probe_many,
+        "tls": probe_tls,
+        "raw": probe_raw,
+        "hold": probe_hold,
+        "cert": probe_cert,
+    }[args.mode]
     json.dump(probe(args), sys.stdout)
     return 0
 

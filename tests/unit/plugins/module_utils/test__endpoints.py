@@ -170,3 +170,48 @@ def test_normalize_does_not_mutate_input() -> None:
     endpoint = copy.deepcopy(GOOD)
     normalize([endpoint])
     assert endpoint == GOOD
+
+
+ACME = {
+    "name": "public",
+    "server_names": ["chat.example.com", "www.example.com"],
+    "certificate": {"source": "acme"},
+    "locations": [{"path": "/", "backends": ["127.0.0.1:19808"]}],
+}
+
+
+def test_acme_endpoint_accepted_and_normalised() -> None:
+    assert endpoint_errors([ACME]) == []
+    (endpoint,) = normalize([ACME], tls_dir="/etc/tls")
+    assert endpoint["cert_file"] == "/etc/tls/public/fullchain.pem"
+    assert endpoint["check_ca_path"] == "/etc/tls/acme-roots.pem"
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        (
+            "192.0.2.7",
+            "wss_endpoints[0].server_names[1]: '192.0.2.7' is an IP address; certificate source 'acme'",
+        ),
+        (
+            "*.example.com",
+            "wss_endpoints[0].server_names[1]: '*.example.com' is a wildcard; certificate source 'acme'",
+        ),
+    ],
+)
+def test_acme_refuses_what_http01_cannot_validate(name: str, message: str) -> None:
+    endpoint = copy.deepcopy(ACME)
+    endpoint["server_names"][1] = name
+    errors = endpoint_errors([endpoint])
+    assert len(errors) == 1
+    assert errors[0].startswith(message)
+
+
+def test_check_trusts_the_source_roots() -> None:
+    provided = copy.deepcopy(ACME)
+    provided["certificate"] = {"source": "provided", "cert_src": "a.pem", "key_src": "k.pem"}
+    selfsigned = copy.deepcopy(ACME)
+    selfsigned["certificate"] = {"source": "selfsigned"}
+    assert normalize([provided], tls_dir="/t")[0]["check_ca_path"] is None
+    assert normalize([selfsigned], tls_dir="/t")[0]["check_ca_path"] == "/t/ca.pem"

@@ -1,0 +1,111 @@
+# Copyright (c) 2026, wss.gateway developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""At the end of a run, the hosts that failed, were unreachable or were never started."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: rollout_report
+type: aggregate
+short_description: List failed, unreachable and untouched hosts at the end of a rollout
+version_added: 0.1.0
+author: wss.gateway developers (@wss-gateway)
+description:
+  - At the end of a run, prints one line per host that failed or was unreachable, with the
+    task and the reason (the last error of that host), and the hosts of the plays that were
+    never started because the rollout stopped before their batch (C(serial) with
+    C(max_fail_percentage), as in C(wss.gateway.deploy_wss)).
+  - A host whose deploy was rolled back counts as failed, with the rollback's message.
+  - Prints nothing more when every host succeeded, apart from a one-line count.
+requirements:
+  - Enable it, e.g. C(ANSIBLE_CALLBACKS_ENABLED=wss.gateway.rollout_report) or
+    C(callbacks_enabled = wss.gateway.rollout_report) in C(ansible.cfg).
+"""
+
+import re  # noqa: E402
+
+from ansible.plugins.callback import CallbackBase  # noqa: E402
+
+MAX_REASON = 400
+
+
+def one_line(text: str, limit: int = MAX_REASON) -> str:
+    """Whitespace folded to single spaces, cut at ``limit`` characters."""
+    text = re.sub(r"\s+", " ", str(text)).strip()
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def reason_of(result: dict) -> str:
+    """The most useful message of a task result."""
+    for key in ("msg", "stderr", "stdout", "exception"):
+        value = result.get(key)
+        if value:
+            return one_line(value)
+    return "no message"
+
+
+class CallbackModule(CallbackBase):
+    CALLBACK_VERSION = 2.0
+    CALLBACK_TYPE = "aggregate"
+    CALLBACK_NAME = "wss.gateway.rollout_report"
+    CALLBACK_NEEDS_ENABLED = True
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._targeted: list[str] = []
+        self._started: set[str] = set()
+        self._errors: dict[str, tuple[str, str, str]] = {}
+
+    # Every batch of a serial play starts the play again; the hosts of all batches are the
+    # play's pattern without the batch restriction (but with --limit).
+    def v2_playbook_on_play_start(self, play) -> None:
+        inventory = play.get_variable_manager()._inventory
+        for host in inventory.get_hosts(play.hosts, ignore_restrictions=True):
+            if host.name not in self._targeted:
+                self._targeted.append(host.name)
+
+    def _started_on(self, result) -> None:
+        self._started.add(result._host.get_name())
+
+    def v2_runner_on_ok(self, result) -> None:
+        self._started_on(result)
+
+    def v2_runner_on_skipped(self, result) -> None:
+        self._started_on(result)
+
+    def v2_runner_on_failed(self, result, ignore_errors: bool = False) -> None:
+        self._started_on(result)
+        if not ignore_errors:
+            self._errors[result._host.get_name()] = (
+                "FAILED",
+                result._task.get_name(),
+                reason_of(result._result),
+            )
+
+    def v2_runner_on_unreachable(self, result) -> None:
+        self._started_on(result)
+        self._errors[result._host.get_name()] = (
+            "UNREACHABLE",
+            result._task.get_name(),
+            reason_of(result._result),
+        )
+
+    def v2_playbook_on_stats(self, stats) -> None:
+        bad = [name for name in self._targeted if stats.failures.get(name) or stats.dark.get(name)]
+        not_started = [name for name in self._targeted if name not in self._started]
+        done = len(self._targeted) - len(bad) - len(not_started)
+        self._display.banner("WSS ROLLOUT REPORT")
+        total = len(self._targeted)
+        self._display.display(
+            f"{total} host{'' if total == 1 else 's'}: {done} completed, "
+            f"{len(bad)} failed or unreachable, {len(not_started)} not started"
+        )
+        for name in bad:
+            kind, task, reason = self._errors.get(name, ("FAILED", "?", "see the output above"))
+            self._display.display(f"{name}: {kind} at '{task}': {reason}", color="red")
+        if not_started:
+            self._display.display(
+                "not started (the rollout stopped before their batch): " + ", ".join(not_started),
+                color="yellow",
+            )
