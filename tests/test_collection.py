@@ -95,6 +95,35 @@ def test_ansible_doc_role(role: str) -> None:
     assert re.search(r"ENTRY POINT: \W*main\W", result.stdout), result.stdout[:500]
 
 
+PLUGINS = [
+    ("module", "wss_check"),
+    ("filter", "endpoints"),
+    ("filter", "endpoint_errors"),
+    ("filter", "fleet_report"),
+    ("callback", "rollout_report"),
+]
+
+
+@pytest.mark.parametrize(("kind", "name"), PLUGINS)
+def test_ansible_doc_plugin(kind: str, name: str) -> None:
+    """Every plugin renders in ansible-doc, and none is left out of this list."""
+    result = run("ansible-doc", "-t", kind, f"wss.gateway.{name}")
+    assert result.returncode == 0, result.stderr
+    assert f"wss.gateway.{name}" in result.stdout
+
+
+def test_every_plugin_is_in_the_list_above() -> None:
+    plugins = ROOT / "plugins"
+    present = (
+        {("module", p.stem) for p in plugins.glob("modules/*.py")}
+        | {("callback", p.stem) for p in plugins.glob("callback/*.py")}
+        # Filters are documented by .yml files, or in the .py file that defines them.
+        | {("filter", p.stem) for p in plugins.glob("filter/*.yml")}
+        | {("filter", p.stem) for p in plugins.glob("filter/*.py")}
+    )
+    assert present <= set(PLUGINS), present - set(PLUGINS)
+
+
 def test_execution_environment_definition(tmp_path: Path) -> None:
     require_tool("ansible-builder")
     result = run(

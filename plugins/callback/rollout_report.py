@@ -16,6 +16,8 @@ description:
     task and the reason (the last error of that host), and the hosts of the plays that were
     never started because the rollout stopped before their batch (C(serial) with
     C(max_fail_percentage), as in C(wss.gateway.deploy_wss)).
+  - Hosts of the batch where the rollout stopped that had not failed themselves are listed as
+    stopped with their batch (Ansible ends the whole batch when it breaks the play).
   - A host whose deploy was rolled back counts as failed, with the rollback's message.
   - Prints nothing more when every host succeeded, apart from a one-line count.
 requirements:
@@ -37,8 +39,15 @@ def one_line(text: str, limit: int = MAX_REASON) -> str:
 
 
 def reason_of(result: dict) -> str:
-    """The most useful message of a task result."""
-    for key in ("msg", "stderr", "stdout", "exception"):
+    """The most useful message of a task result (a module's own stderr before a summary)."""
+    nested = [
+        reason_of(sub)
+        for sub in (result.get("failed_modules") or {}).values()
+        if isinstance(sub, dict)
+    ]
+    if nested:
+        return one_line("; ".join(nested))
+    for key in ("module_stderr", "msg", "stderr", "stdout", "exception"):
         value = result.get(key)
         if value:
             return one_line(value)
@@ -56,14 +65,18 @@ class CallbackModule(CallbackBase):
         self._targeted: list[str] = []
         self._started: set[str] = set()
         self._errors: dict[str, tuple[str, str, str]] = {}
+        # Each batch of each play: its hosts and the play's max_fail_percentage.
+        self._batches: list[tuple[list[str], object]] = []
 
-    # Every batch of a serial play starts the play again; the hosts of all batches are the
-    # play's pattern without the batch restriction (but with --limit).
+    # Every batch of a serial play starts the play again, restricted to the batch; the hosts
+    # of all batches are the play's pattern without that restriction (but with --limit).
     def v2_playbook_on_play_start(self, play) -> None:
         inventory = play.get_variable_manager()._inventory
         for host in inventory.get_hosts(play.hosts, ignore_restrictions=True):
             if host.name not in self._targeted:
                 self._targeted.append(host.name)
+        batch = [host.name for host in inventory.get_hosts(play.hosts)]
+        self._batches.append((batch, play.max_fail_percentage))
 
     def _started_on(self, result) -> None:
         self._started.add(result._host.get_name())
@@ -91,19 +104,40 @@ class CallbackModule(CallbackBase):
             reason_of(result._result),
         )
 
+    def _stopped_with_batch(self, bad: set[str]) -> list[str]:
+        """Hosts that did not fail but whose batch broke the play (Ansible's own rule)."""
+        if not self._batches:
+            return []
+        batch, max_fail = self._batches[-1]
+        failed = [name for name in batch if name in bad]
+        if not failed:
+            return []
+        if max_fail is None:
+            stopped = len(failed) == len(batch)
+        else:
+            stopped = len(failed) * 100.0 / len(batch) > float(max_fail)
+        return [name for name in batch if name not in bad] if stopped else []
+
     def v2_playbook_on_stats(self, stats) -> None:
         bad = [name for name in self._targeted if stats.failures.get(name) or stats.dark.get(name)]
+        interrupted = self._stopped_with_batch(set(bad))
         not_started = [name for name in self._targeted if name not in self._started]
-        done = len(self._targeted) - len(bad) - len(not_started)
-        self._display.banner("WSS ROLLOUT REPORT")
+        done = len(self._targeted) - len(bad) - len(interrupted) - len(not_started)
         total = len(self._targeted)
+        self._display.banner("WSS ROLLOUT REPORT")
         self._display.display(
             f"{total} host{'' if total == 1 else 's'}: {done} completed, "
-            f"{len(bad)} failed or unreachable, {len(not_started)} not started"
+            f"{len(bad)} failed or unreachable, {len(interrupted)} stopped with their batch, "
+            f"{len(not_started)} not started"
         )
         for name in bad:
             kind, task, reason = self._errors.get(name, ("FAILED", "?", "see the output above"))
             self._display.display(f"{name}: {kind} at '{task}': {reason}", color="red")
+        if interrupted:
+            self._display.display(
+                "stopped with their batch (the rollout stopped there): " + ", ".join(interrupted),
+                color="yellow",
+            )
         if not_started:
             self._display.display(
                 "not started (the rollout stopped before their batch): " + ", ".join(not_started),

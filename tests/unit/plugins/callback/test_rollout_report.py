@@ -1,0 +1,119 @@
+"""The rollout_report callback: reasons, and which hosts failed, stopped or never started."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from ansible_collections.wss.gateway.plugins.callback.rollout_report import (
+    CallbackModule,
+    one_line,
+    reason_of,
+)
+
+
+def test_reason_prefers_the_module_stderr_of_a_failed_fact_module() -> None:
+    result = {
+        "msg": "The following modules failed to execute: ansible.legacy.setup.",
+        "failed_modules": {
+            "ansible.legacy.setup": {
+                "module_stderr": "Error response from daemon: Container abc is not running\n",
+                "msg": "Module result deserialization failed",
+            }
+        },
+    }
+    assert reason_of(result) == "Error response from daemon: Container abc is not running"
+
+
+@pytest.mark.parametrize(
+    ("result", "reason"),
+    [
+        ({"msg": "nginx -t failed:\n  unknown directive"}, "nginx -t failed: unknown directive"),
+        ({"stderr": "boom"}, "boom"),
+        ({}, "no message"),
+    ],
+)
+def test_reason_of_plain_results(result: dict, reason: str) -> None:
+    assert reason_of(result) == reason
+
+
+def test_one_line_cuts_long_text() -> None:
+    assert one_line("x" * 50, limit=10) == "xxxxxxx..."
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def banner(self, text: str) -> None:
+        self.lines.append(f"== {text}")
+
+    def display(self, text: str, color: str | None = None) -> None:
+        self.lines.append(text)
+
+
+def run(
+    batches: list[tuple[list[str], object]],
+    targeted: list[str],
+    started: set[str],
+    failures: dict,
+    dark: dict | None = None,
+) -> list[str]:
+    callback = CallbackModule()
+    callback._display = Recorder()
+    callback._targeted = targeted
+    callback._started = started
+    callback._batches = batches
+    for name in failures:
+        callback._errors[name] = ("FAILED", "Some task", "it broke")
+    callback.v2_playbook_on_stats(SimpleNamespace(failures=failures, dark=dark or {}))
+    return callback._display.lines
+
+
+HOSTS = ["h1", "h2", "h3", "h4", "h5"]
+
+
+def test_failed_canary_stops_before_the_other_batches() -> None:
+    lines = run([(["h1"], 0)], HOSTS, {"h1"}, {"h1": 1})
+    assert (
+        lines[1]
+        == "5 hosts: 0 completed, 1 failed or unreachable, 0 stopped with their batch, 4 not started"
+    )
+    assert lines[2] == "h1: FAILED at 'Some task': it broke"
+    assert lines[3] == "not started (the rollout stopped before their batch): h2, h3, h4, h5"
+
+
+def test_a_failure_in_a_batch_stops_the_rest_of_that_batch() -> None:
+    batches = [(["h1"], 0), (["h2", "h3"], 0)]
+    lines = run(batches, HOSTS, {"h1", "h2", "h3"}, {"h3": 1})
+    assert (
+        lines[1]
+        == "5 hosts: 1 completed, 1 failed or unreachable, 1 stopped with their batch, 2 not started"
+    )
+    assert "stopped with their batch (the rollout stopped there): h2" in lines
+
+
+@pytest.mark.parametrize(
+    ("max_fail", "stopped"),
+    [(50, False), (49, True), (None, False)],
+)
+def test_the_tolerance_decides_whether_a_batch_stopped(max_fail: object, stopped: bool) -> None:
+    lines = run([(["h1", "h2"], max_fail)], ["h1", "h2"], {"h1", "h2"}, {"h2": 1})
+    assert (f"{1 - stopped} completed" in lines[1]) and (f"{int(stopped)} stopped" in lines[1])
+
+
+def test_everything_fine_is_one_count() -> None:
+    lines = run([(HOSTS, 0)], HOSTS, set(HOSTS), {})
+    assert lines == [
+        "== WSS ROLLOUT REPORT",
+        "5 hosts: 5 completed, 0 failed or unreachable, 0 stopped with their batch, 0 not started",
+    ]
+
+
+def test_unreachable_host_counts_as_bad() -> None:
+    lines = run([(["h1"], 0)], ["h1"], {"h1"}, {}, dark={"h1": 1})
+    assert (
+        lines[1]
+        == "1 host: 0 completed, 1 failed or unreachable, 0 stopped with their batch, 0 not started"
+    )
