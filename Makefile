@@ -1,6 +1,7 @@
 # wss.gateway - one entry point for the demo and the whole test suite.
 #   make demo   deploy the gateway into a local container and print the wss:// URL and CA
 #   make test   lint, sanity, unit, functional and every molecule scenario (one pytest run)
+#   make bench  the benchmarks (data path and deployment speed; not part of make test)
 # Both set up what they need on a fresh Debian machine: the Docker engine, the test
 # images (cached by content hash), and the pinned Python toolchain in .venv.
 
@@ -15,11 +16,12 @@ PYTEST_ARGS ?=
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.cache/collections
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help venv docker images tools collection lint sanity unit test demo demo-clean build clean
+.PHONY: help venv docker images tools collection lint sanity unit test bench bench-smoke demo demo-clean build clean
 
 help:
 	@echo "make demo    - deploy wss:// in front of a demo ws echo backend in a local container"
 	@echo "make test    - the whole test suite (lint, sanity, unit, functional, molecule)"
+	@echo "make bench   - benchmarks: data path and deployment speed (bench-smoke: a quick run)"
 	@echo "make lint | sanity | unit | build | demo-clean | clean"
 
 venv: $(STAMP)
@@ -60,6 +62,19 @@ unit: venv collection
 test: venv images tools collection
 	set -a && source .cache/images.env && set +a && \
 	  $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Both benchmarks run even when the first misses a target; the status is non-zero when
+# either misses a target (1) or fails (2).
+# BENCH_ARGS is passed to both (e.g. BENCH_ARGS=--smoke, as bench-smoke does).
+BENCH_ARGS ?=
+bench: venv docker images collection
+	set -a && source .cache/images.env && set +a && rc=0 && \
+	  { $(BIN)/python benchmarks/bench_datapath.py $(BENCH_ARGS) || rc=$$?; } && \
+	  { $(BIN)/python benchmarks/bench_deploy.py $(BENCH_ARGS) || rc=$$?; } && \
+	  exit $$rc
+
+bench-smoke:
+	$(MAKE) bench BENCH_ARGS=--smoke
 
 build: venv
 	@mkdir -p build
