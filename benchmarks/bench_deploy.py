@@ -30,11 +30,11 @@ import time
 from pathlib import Path
 
 # The shared helpers of the benchmarks (this script's folder is on sys.path when it runs).
-from bench_datapath import BenchError, docker, image_name
+import bench_datapath
+from bench_datapath import BenchError, docker, image_name, interrupted
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
-COLLECTIONS = ROOT / ".cache" / "collections"
 PREFIX = "wss-bench-deploy-"
 LISTEN = 19540
 BACKEND = "127.0.0.1:19808"  # demo/backend.yml's echo service, inside each container
@@ -67,18 +67,8 @@ def mitogen_strategy_dir(path: str | None) -> Path | None:
 
 
 def ansible_env(hosts: int, mitogen: Path | None, mitogen_path: str | None) -> dict:
-    link = COLLECTIONS / "ansible_collections" / "wss" / "gateway"
-    if not link.exists():
-        subprocess.run(["make", "-C", str(ROOT), "collection"], check=True, timeout=60)
     env = {
-        **os.environ,
-        "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-        "ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS),
-        "ANSIBLE_PIPELINING": "true",
-        "ANSIBLE_NOCOLOR": "1",
-        "ANSIBLE_FORCE_COLOR": "0",
-        "ANSIBLE_RETRY_FILES_ENABLED": "false",
-        "ANSIBLE_INTERPRETER_PYTHON": "auto_silent",
+        **bench_datapath.ansible_env(),
         # One fork per host, so that N hosts run each task at once (ansible's default is 5).
         "ANSIBLE_FORKS": str(max(5, hosts)),
         "ANSIBLE_CALLBACKS_ENABLED": "ansible.posix.profile_tasks",
@@ -260,11 +250,6 @@ def report(results: dict, counts: list, smoke: bool) -> int:
         slowest = "; ".join(f"{name} {sec:.2f}s" for name, sec in result["rerun"]["slowest"])
         print(f"slowest re-run tasks, {count} host(s), {variant}: {slowest}")
     return 0 if all(row[-1] != "NO" for row in rows) else 1
-
-
-def interrupted(_signum, _frame) -> None:
-    """SIGTERM: unwind like Ctrl-C, so the containers are removed."""
-    raise KeyboardInterrupt
 
 
 def main() -> int:
