@@ -280,7 +280,7 @@ def serve_backend(port: int) -> None:
     asyncio.run(main())
 
 
-def start_backend() -> subprocess.Popen:
+def start_backend(cpu: int) -> subprocess.Popen:
     child = subprocess.Popen(
         [sys.executable, __file__, "--serve-backend", str(BACKEND_PORT)],
         stdin=subprocess.PIPE,
@@ -290,6 +290,7 @@ def start_backend() -> subprocess.Popen:
     if child.stdout.readline().strip() != "ready":
         child.kill()
         raise BenchError(f"the backend did not start on 127.0.0.1:{BACKEND_PORT}")
+    os.sched_setaffinity(child.pid, {cpu})
     return child
 
 
@@ -399,9 +400,6 @@ def gateway_inventory(workdir: Path, args) -> Path:
                         # Nothing on port 80 of the host network.
                         "proxy_http_redirect": False,
                         "proxy_ipv6": False,
-                        "nginx_worker_processes": args.gateway_workers,
-                        "nginx_worker_connections": args.gateway_worker_connections,
-                        "nginx_worker_rlimit_nofile": 2 * args.gateway_worker_connections,
                         # --gateway-directive: to try a setting before it becomes a default.
                         "proxy_extra_directives": args.gateway_directive,
                         "wss_endpoints": [
@@ -424,6 +422,12 @@ def gateway_inventory(workdir: Path, args) -> Path:
             }
         }
     }
+    group_vars = inventory["all"]["children"]["wss"]["vars"]
+    # The role's defaults unless a run asks for other worker settings.
+    if args.gateway_workers is not None:
+        group_vars["nginx_worker_processes"] = args.gateway_workers
+    if args.gateway_worker_connections is not None:
+        group_vars["nginx_worker_connections"] = args.gateway_worker_connections
     path = workdir / "inventory.json"
     path.write_text(json.dumps(inventory, indent=2))
     return path
@@ -569,6 +573,20 @@ async def echo_once(reader, writer) -> bool:
     return await reader.readexactly(3) == b"\x81\x01x"
 
 
+BURST = 64 * 1024  # one message of this size per held connection, for the memory after traffic
+BURST_FRAME = b"\x82\xff" + BURST.to_bytes(8, "big") + bytes(4) + bytes(BURST)  # masked, mask 0
+
+
+async def echo_burst(reader, writer) -> bool:
+    """One 64 KiB binary message there and back (the proxy's relay buffers see traffic)."""
+    writer.write(BURST_FRAME)
+    head = await reader.readexactly(10)
+    return (
+        head == b"\x82\x7f" + BURST.to_bytes(8, "big")
+        and len(await reader.readexactly(BURST)) == BURST
+    )
+
+
 async def hold_connections(target: Target, context, count: int, hold: float) -> dict:
     """Open ``count`` idle wss:// connections to a fresh proxy, hold them, echo on each."""
     target.restart()
@@ -609,9 +627,27 @@ async def hold_connections(target: Target, context, count: int, hold: float) -> 
             return False
 
     checked = await asyncio.gather(*(alive(pair) for pair in connections))
+    held = sum(checked)
+    # Then one 64 KiB message on each connection, 64 at a time: what the connections keep
+    # once their relay buffers have carried data (buffers larger than the traffic stay clean).
+    burst_limit, burst_failed = asyncio.Semaphore(64), Counter()
+
+    async def burst(pair, ok) -> None:
+        if not ok:
+            return
+        async with burst_limit:
+            try:
+                async with asyncio.timeout(30):
+                    if not await echo_burst(*pair):
+                        burst_failed["wrong echo"] += 1
+            except (OSError, TimeoutError, asyncio.IncompleteReadError) as error:
+                burst_failed[type(error).__name__] += 1
+
+    await asyncio.gather(*(burst(pair, ok) for pair, ok in zip(connections, checked, strict=True)))
+    await asyncio.sleep(1.0)
+    burst_rss, burst_sock = rss_bytes(target.pids()), sockstat()
     for _reader, writer in connections:
         writer.transport.abort()
-    held = sum(checked)
     await asyncio.sleep(1.0)
     opened_count = len(connections) or 1
     return {
@@ -624,6 +660,9 @@ async def hold_connections(target: Target, context, count: int, hold: float) -> 
         "rss_per_conn": (after_rss - before_rss) / opened_count if pids else None,
         "sock_per_conn": (after_sock["mem"] - before_sock["mem"]) / opened_count,
         "sockets_per_conn": (after_sock["inuse"] - before_sock["inuse"]) / opened_count,
+        "burst_rss_per_conn": (burst_rss - before_rss) / opened_count if pids else None,
+        "burst_sock_per_conn": (burst_sock["mem"] - before_sock["mem"]) / opened_count,
+        "burst_failed": sum(burst_failed.values()),
         "rss_before": before_rss,
     }
 
@@ -843,11 +882,11 @@ def table(targets: list, counts: dict) -> tuple:
     by = {t.key: t.results for t in targets}
     direct, gateway, naive, caddy = by["direct"], by["gateway"], by["naive"], by["caddy"]
 
-    def kib(results: dict) -> float | None:
-        if results.get("rss_per_conn") is None:
+    def kib(results: dict, prefix: str = "") -> float | None:
+        if results.get(f"{prefix}rss_per_conn") is None:
             return None
-        kernel = max(0.0, results["sock_per_conn"] - direct["sock_per_conn"])
-        return (results["rss_per_conn"] + kernel) / 1024
+        kernel = max(0.0, results[f"{prefix}sock_per_conn"] - direct[f"{prefix}sock_per_conn"])
+        return (results[f"{prefix}rss_per_conn"] + kernel) / 1024
 
     def ratio(value, floor) -> str:
         return f" ({value / floor:.2f}x)" if value and floor else ""
@@ -883,6 +922,15 @@ def table(targets: list, counts: dict) -> tuple:
         "  kernel TCP memory per connection (KiB)",
         [fmt(r["sock_per_conn"] / 1024, ".2f") for r in order],
         "(whole netns; floor subtracted above)",
+    )
+    row(
+        f"  after one {BURST // 1024} KiB echo on each (KiB)",
+        [
+            fmt(kib(r, "burst_"), ".1f")
+            + (f" ({r['burst_failed']} failed)" if r.get("burst_failed") else "")
+            for r in order
+        ],
+        "(information)",
     )
     row(
         "full TLS handshakes / proxy CPU-s, ECDSA",
@@ -1042,7 +1090,8 @@ def machine_note(found: dict, args) -> str:
                 break
     return (
         f"{os.cpu_count()} CPU(s) {cpu}, kernel {platform.release()}; proxies on CPU "
-        f"{args.proxy_cpu}, clients and backend on CPU {args.client_cpu}; "
+        f"{args.proxy_cpu}, ws backend on CPU {args.backend_cpu}, clients on CPU "
+        f"{args.client_cpu}; "
         f"{found.get('nginx', '?')}, OpenSSL {found.get('openssl', '?')}, "
         f"caddy {found.get('caddy', '?').split(' ')[0]}; Python {sys.version.split()[0]}"
     )
@@ -1062,9 +1111,13 @@ def main() -> int:
     parser.add_argument("--messages", type=int, help="1 MiB messages echoed (128)")
     parser.add_argument("--setups", type=int, help="connections timed for set-up (300)")
     parser.add_argument("--hold", type=float, help="seconds the connections are held (5)")
-    parser.add_argument("--gateway-workers", type=int, default=4, help="nginx workers (4)")
     parser.add_argument(
-        "--gateway-worker-connections", type=int, default=10000, help="per worker (10000)"
+        "--gateway-workers", type=int, help="nginx_worker_processes (the role's default: auto)"
+    )
+    parser.add_argument(
+        "--gateway-worker-connections",
+        type=int,
+        help="nginx_worker_connections (the role's default: 16384)",
     )
     parser.add_argument(
         "--gateway-directive",
@@ -1075,6 +1128,11 @@ def main() -> int:
     )
     parser.add_argument("--proxy-cpu", type=int, default=0, help="core of the proxies (0)")
     parser.add_argument("--client-cpu", type=int, default=1, help="core of the clients (1)")
+    parser.add_argument(
+        "--backend-cpu",
+        type=int,
+        help="core of the ws backend (default: the proxies' core, as on one server)",
+    )
     parser.add_argument(
         "--chart",
         type=Path,
@@ -1097,6 +1155,10 @@ def main() -> int:
     cpus = os.sched_getaffinity(0)
     if {args.proxy_cpu, args.client_cpu} - cpus or args.proxy_cpu == args.client_cpu:
         parser.error(f"--proxy-cpu and --client-cpu must be two different CPUs of {sorted(cpus)}")
+    if args.backend_cpu is None:
+        args.backend_cpu = args.proxy_cpu
+    if args.backend_cpu not in cpus:
+        parser.error(f"--backend-cpu must be one of the CPUs {sorted(cpus)}")
     if shutil.which("docker") is None:
         parser.error("docker is not installed: make docker")
     # Clients, the backend and ansible-playbook run on the client core (children inherit it).
@@ -1122,7 +1184,7 @@ def bench(args, counts: dict) -> int:
         workdir = Path(tmp)
         peer_dir = workdir / "peer"
         peer_dir.mkdir()
-        backend = start_backend()
+        backend = start_backend(args.backend_cpu)
         started = []
         try:
             log(f"starting containers from {image}")
@@ -1186,8 +1248,8 @@ def bench(args, counts: dict) -> int:
         "machine": note,
         "counts": counts,
         "gateway_settings": {
-            "nginx_worker_processes": args.gateway_workers,
-            "nginx_worker_connections": args.gateway_worker_connections,
+            "nginx_worker_processes": args.gateway_workers or "role default",
+            "nginx_worker_connections": args.gateway_worker_connections or "role default",
             "proxy_extra_directives": args.gateway_directive,
         },
         "deploy_s": deploy_s,
