@@ -6,7 +6,8 @@ In one run, on loopback, side by side:
 
 - ``direct``: plain ws:// to the backend (the floor);
 - ``gateway``: nginx as ``wss.gateway.deploy_wss`` deploys it (ansible-playbook with the
-  docker connection) into a container of the project's bookworm test image;
+  docker connection, the role defaults) into a container of the project's bookworm test
+  image (``--release trixie``: the trixie image, for all three proxies);
 - ``naive``: the classic blog recipe: Debian's stock nginx.conf (Debian's TLS defaults) and
   one ``location /`` with ``proxy_pass``, ``proxy_http_version 1.1``,
   ``Upgrade $http_upgrade`` and ``Connection "Upgrade"``, with the gateway's certificate;
@@ -14,11 +15,13 @@ In one run, on loopback, side by side:
 
 The backend is a websockets echo server on 127.0.0.1. Every container runs with
 ``--network host`` (no docker-proxy in the data path) and ``--cpuset-cpus`` on the proxy
-core; this process, its clients and the backend are pinned to the client core.
+core; the backend runs on the proxy core too (the server side: a gateway and its ws service
+share a host), this process and its clients on the client core (the remote side), so every
+path, direct or proxied, crosses between the cores the same way.
 
 Measured for each: idle wss:// connections held (memory per connection from a freshly
-started proxy: proxy RSS growth from /proc/<pid>/status and kernel socket memory from
-/proc/net/sockstat), full TLS handshakes per proxy CPU-second (ECDSA P-256 and RSA-2048,
+started proxy: proxy PSS growth from /proc/<pid>/smaps_rollup and kernel socket memory from
+/proc/net/sockstat; again after one 64 KiB echo on each connection), full TLS handshakes per proxy CPU-second (ECDSA P-256 and RSA-2048,
 CPU time from /proc/<pid>/stat), resumed handshakes, round-trip latency of 64-byte messages,
 throughput of 1 MiB messages, connection set-up time (TCP + TLS + upgrade).
 
@@ -307,17 +310,17 @@ def stop_backend(child: subprocess.Popen) -> None:
 # -- the proxies (containers) -------------------------------------------------------------
 
 
-def image_name() -> str:
-    image = os.environ.get("WSS_IMAGE_BOOKWORM", "")
+def image_name(release: str = "bookworm") -> str:
+    """The test image of a Debian release (make images), from the environment or .cache."""
+    variable = f"WSS_IMAGE_{release.upper()}"
+    image = os.environ.get(variable, "")
     env_file = ROOT / ".cache" / "images.env"
     if not image and env_file.is_file():
         for line in env_file.read_text().splitlines():
-            if line.startswith("WSS_IMAGE_BOOKWORM="):
+            if line.startswith(f"{variable}="):
                 image = line.split("=", 1)[1].strip()
     if not image:
-        raise BenchError(
-            "WSS_IMAGE_BOOKWORM is not set and .cache/images.env has none: make images"
-        )
+        raise BenchError(f"{variable} is not set and .cache/images.env has none: make images")
     return image
 
 
@@ -1139,6 +1142,12 @@ def main() -> int:
         default=ROOT / "benchmarks" / "output" / "datapath.png",
         help="PNG chart to write (benchmarks/output/datapath.png); results go next to it (.json)",
     )
+    parser.add_argument(
+        "--release",
+        choices=("bookworm", "trixie"),
+        default="bookworm",
+        help="Debian release of the three proxy containers (bookworm: nginx 1.22, OpenSSL 3.0)",
+    )
     parser.add_argument("--keep", action="store_true", help="leave the containers (debugging)")
     parser.add_argument("--serve-backend", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -1173,7 +1182,7 @@ def main() -> int:
 
 
 def bench(args, counts: dict) -> int:
-    image = image_name()
+    image = image_name(args.release)
     output = args.chart.parent
     output.mkdir(parents=True, exist_ok=True)
 
