@@ -152,8 +152,8 @@ def percentile(values: list, fraction: float) -> float:
 # -- /proc readings ----------------------------------------------------------------------
 
 
-def container_pids(container_id: str, comm: str) -> list:
-    """Host PIDs of the processes named ``comm`` in a container (from their cgroup)."""
+def host_pids(comm: str, container_id: str = "") -> list:
+    """Host PIDs of the processes named ``comm`` (in a container, from their cgroup, if given)."""
     pids = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -224,7 +224,7 @@ class Target:
         return self.container is not None
 
     def pids(self) -> list:
-        return container_pids(self.container_id, self.comm) if self.container else []
+        return host_pids(self.comm, self.container_id) if self.container else []
 
     def restart(self) -> None:
         """A freshly started proxy, listening again."""

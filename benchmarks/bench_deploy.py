@@ -22,6 +22,7 @@ import contextlib
 import json
 import os
 import re
+import resource
 import signal
 import subprocess
 import sys
@@ -47,6 +48,13 @@ RECAP = re.compile(
     re.MULTILINE,
 )
 PROFILE = re.compile(r"^(?P<task>\S.*?) -{3,} (?P<seconds>\d+\.\d+)s$", re.MULTILINE)
+ENGINE = ("dockerd", "containerd", "containerd-shim")  # comm: 15 characters at most
+CGROUP_CPU = (  # cgroup v1 (cpuacct, nanoseconds) and v2 (cpu.stat usage_usec) layouts
+    "/sys/fs/cgroup/cpuacct/docker/{id}/cpuacct.usage",
+    "/sys/fs/cgroup/cpu,cpuacct/docker/{id}/cpuacct.usage",
+    "/sys/fs/cgroup/docker/{id}/cpu.stat",
+    "/sys/fs/cgroup/system.slice/docker-{id}.scope/cpu.stat",
+)
 
 
 def mitogen_strategy_dir(path: str | None) -> Path | None:
@@ -116,7 +124,40 @@ def inventory(workdir: Path, hosts: list, mitogen: bool) -> Path:
     return path
 
 
-def playbook(env: dict, inventory_file: Path, play: str, log: Path, timeout: float) -> dict:
+def container_cpu_seconds(container_id: str) -> float | None:
+    """CPU time of everything that ran in a container (its cgroup), or None if not found."""
+    for pattern in CGROUP_CPU:
+        path = Path(pattern.format(id=container_id))
+        with contextlib.suppress(OSError, ValueError):
+            text = path.read_text()
+            if path.name == "cpuacct.usage":
+                return int(text) / 1e9
+            for line in text.splitlines():
+                if line.startswith("usage_usec "):
+                    return int(line.split()[1]) / 1e6
+    return None
+
+
+def cpu_snapshot(container_ids: list) -> dict:
+    """CPU seconds so far: this process's waited-for children (ansible-playbook and all it
+    ran on the controller, docker CLI included), the hosts (their cgroups) and the Docker
+    engine that serves every `docker exec` (dockerd, containerd and the shims)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    hosts = [container_cpu_seconds(cid) for cid in container_ids]
+    engine = bench_datapath.cpu_seconds(
+        [pid for name in ENGINE for pid in bench_datapath.host_pids(name)]
+    )
+    return {
+        "controller": children.ru_utime + children.ru_stime,
+        "hosts": None if None in hosts else sum(hosts),
+        "engine": engine,
+    }
+
+
+def playbook(
+    env: dict, inventory_file: Path, play: str, log: Path, timeout: float, *, ids: list
+) -> dict:
+    before = cpu_snapshot(ids)
     started = time.monotonic()
     with log.open("w") as stream:
         result = subprocess.run(
@@ -128,6 +169,11 @@ def playbook(env: dict, inventory_file: Path, play: str, log: Path, timeout: flo
             check=False,
         )
     elapsed = time.monotonic() - started
+    after = cpu_snapshot(ids)
+    cpu = {
+        key: None if before[key] is None or after[key] is None else after[key] - before[key]
+        for key in before
+    }
     text = log.read_text(errors="replace")
     if result.returncode != 0:
         tail = "\n".join(text.splitlines()[-30:])
@@ -142,6 +188,7 @@ def playbook(env: dict, inventory_file: Path, play: str, log: Path, timeout: flo
         "changed": sum(int(r["changed"]) for r in recap),
         "failed": sum(int(r["failed"]) + int(r["unreachable"]) for r in recap),
         "slowest": tasks[:3],
+        "cpu_s": cpu,
     }
 
 
@@ -152,9 +199,11 @@ def run_variant(count: int, image: str, args, output: Path, mitogen: Path | None
     with tempfile.TemporaryDirectory(prefix="wss-bench-deploy-") as tmp:
         workdir = Path(tmp)
         try:
+            ids = []
             for name in names:
                 docker("rm", "-f", name, check=False)
-                docker("run", "-d", "--name", name, "--init", image, "sleep", "infinity")
+                started = docker("run", "-d", "--name", name, "--init", image, "sleep", "infinity")
+                ids.append(started.stdout.strip())
             env = ansible_env(count, mitogen, args.mitogen_path)
             inventory_file = inventory(workdir, names, mitogen is not None)
             playbook(
@@ -163,6 +212,7 @@ def run_variant(count: int, image: str, args, output: Path, mitogen: Path | None
                 str(ROOT / "demo" / "backend.yml"),
                 output / f"deploy-{label}-backend.log",
                 args.timeout,
+                ids=ids,
             )
             first = playbook(
                 env,
@@ -170,6 +220,7 @@ def run_variant(count: int, image: str, args, output: Path, mitogen: Path | None
                 "wss.gateway.deploy_wss",
                 output / f"deploy-{label}-first.log",
                 args.timeout,
+                ids=ids,
             )
             rerun = playbook(
                 env,
@@ -177,6 +228,7 @@ def run_variant(count: int, image: str, args, output: Path, mitogen: Path | None
                 "wss.gateway.deploy_wss",
                 output / f"deploy-{label}-rerun.log",
                 args.timeout,
+                ids=ids,
             )
         finally:
             for name in names:
@@ -240,6 +292,21 @@ def report(results: dict, counts: list, smoke: bool) -> int:
             "yes" if worst <= TARGET_SLOWEST_S else "NO",
         ]
     )
+
+    def cpu(r: dict, kind: str) -> str:
+        used = r[kind]["cpu_s"]
+        parts = [used.get(k) for k in ("controller", "hosts", "engine")]
+        return "/".join("?" if v is None else f"{v:.0f}" for v in parts)
+
+    for kind, label in (("first", "first run"), ("rerun", "re-run")):
+        rows.append(
+            [
+                f"CPU-s, {label}: controller/hosts/engine",
+                *cells(lambda r, kind=kind: cpu(r, kind)),
+                "(information)",
+                "",
+            ]
+        )
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
     print(f"deploy_wss.yml benchmark{' (smoke)' if smoke else ''}: {os.cpu_count()} CPU(s)")
     print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
