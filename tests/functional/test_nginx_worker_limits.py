@@ -1,0 +1,71 @@
+"""The nginx role's worker limits: a bad pair is refused with both variables named.
+
+Runs the role's set_vars step (it loads data and asserts; nothing on the host changes)
+against localhost with the local connection, so no container is needed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import require_tool
+
+PLAY = """\
+- hosts: localhost
+  connection: local
+  gather_facts: true
+  gather_subset: [min]
+  vars:
+    ansible_python_interpreter: "{{ ansible_playbook_python }}"
+  tasks:
+    - ansible.builtin.include_role:
+        name: wss.gateway.nginx
+        tasks_from: set_vars
+"""
+
+
+def run_limits(tmp_path: Path, extra: dict) -> subprocess.CompletedProcess:
+    playbook = tmp_path / "limits.yml"
+    playbook.write_text(PLAY)
+    command = [require_tool("ansible-playbook"), "-i", "localhost,", str(playbook)]
+    if extra:
+        command += ["-e", json.dumps(extra)]
+    return subprocess.run(
+        command,
+        env={**os.environ, "ANSIBLE_NOCOLOR": "1"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_fewer_open_files_than_connections_is_refused(tmp_path: Path) -> None:
+    result = run_limits(
+        tmp_path, {"nginx_worker_connections": 20000, "nginx_worker_rlimit_nofile": 10000}
+    )
+    assert result.returncode != 0
+    output = " ".join((result.stdout + result.stderr).split())
+    assert (
+        "nginx_worker_rlimit_nofile (10000) must be at least nginx_worker_connections (20000)"
+        in output
+    ), output
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},  # the defaults: 16384 connections, 16384 + 1024 open files
+        {"nginx_worker_connections": 5000, "nginx_worker_rlimit_nofile": 5000},
+    ],
+    ids=["defaults", "equal"],
+)
+def test_as_many_open_files_as_connections_is_accepted(tmp_path: Path, extra: dict) -> None:
+    result = run_limits(tmp_path, extra)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "Check the worker limits" in result.stdout
