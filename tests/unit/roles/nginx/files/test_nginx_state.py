@@ -1,0 +1,151 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (c) 2026, wss.gateway developers
+"""The record of what nginx loaded (roles/nginx/files/nginx_state.py): digests, no clock.
+
+The status logic runs against a fake pid file pointing at this test's own process (a process
+that exists); no nginx is needed here. tests/functional/test_nginx_state.py runs the reload
+against a real nginx.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[5] / "roles" / "nginx" / "files" / "nginx_state.py"
+
+
+def load():
+    spec = importlib.util.spec_from_file_location("nginx_state", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def state(tmp_path, monkeypatch):
+    module = load()
+    run = tmp_path / "run"
+    monkeypatch.setattr(module, "RECORD", str(run / "nginx-loaded.json"))
+    monkeypatch.setattr(module, "SNAPSHOT", str(run / "nginx-starting.json"))
+    pid_file = tmp_path / "nginx.pid"
+    pid_file.write_text(f"{os.getpid()}\n")
+    monkeypatch.setattr(module, "PID_FILE", str(pid_file))
+    etc = tmp_path / "etc"
+    (etc / "conf.d").mkdir(parents=True)
+    (etc / "nginx.conf").write_text("events {}\n")
+    (etc / "conf.d" / "site.conf").write_text("server {}\n")
+    module.tops = [str(etc)]
+    module.etc = etc
+    return module
+
+
+def test_digest_is_stable_and_ignores_times(state):
+    first = state.digest(state.tops)
+    os.utime(state.etc / "nginx.conf", (0, 0))  # a touch, or a clock that jumps
+    assert state.digest(state.tops) == first
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda etc: (etc / "nginx.conf").write_text("events { }\n"),
+        lambda etc: (etc / "conf.d" / "new.conf").write_text(""),
+        lambda etc: (etc / "conf.d" / "site.conf").unlink(),
+        lambda etc: (etc / "conf.d" / "site.conf").rename(etc / "conf.d" / "other.conf"),
+    ],
+    ids=["content", "new-file", "removed", "renamed"],
+)
+def test_digest_sees_every_change(state, change):
+    before = state.digest(state.tops)
+    change(state.etc)
+    assert state.digest(state.tops) != before
+
+
+def test_digest_follows_symlinks_and_survives_loops(state, tmp_path):
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "cert1.pem").write_text("one")
+    (state.etc / "live").symlink_to(archive)
+    (state.etc / "loop").symlink_to(state.etc)
+    before = state.digest(state.tops)
+    (archive / "cert1.pem").write_text("two")  # a renewal changes the target, not the link
+    assert state.digest(state.tops) != before
+
+
+def test_status_without_nginx_is_stopped(state, tmp_path):
+    (tmp_path / "nginx.pid").unlink()
+    assert state.status(state.tops) == "stopped"
+
+
+def test_status_without_a_record_is_stale(state):
+    assert state.status(state.tops).startswith("stale: there is no record")
+
+
+def test_record_then_status_is_current(state):
+    state.record(state.tops)
+    assert state.status(state.tops) == "current"
+    assert json.loads(Path(state.RECORD).read_text())["master"] == os.getpid()
+
+
+def test_a_reload_just_after_a_write_is_current(state):
+    """The bug of issue 13: a write and a reload within the same second read as stale."""
+    (state.etc / "conf.d" / "site.conf").write_text("server { listen 443; }\n")
+    state.record(state.tops)  # what the reload command records after nginx took the files
+    assert state.status(state.tops) == "current"
+
+
+def test_a_write_in_the_same_second_after_the_record_is_stale(state):
+    state.record(state.tops)
+    mtime = os.stat(state.etc / "nginx.conf").st_mtime
+    (state.etc / "nginx.conf").write_text("events { worker_connections 8; }\n")
+    os.utime(state.etc / "nginx.conf", (mtime, mtime))  # same time stamp: only content tells
+    assert state.status(state.tops) == "stale: files nginx reads changed after its last reload"
+
+
+def test_a_reload_lost_by_a_failed_run_is_stale(state):
+    state.record(state.tops)  # the last good reload
+    (state.etc / "nginx.conf").write_text("events {}\nworker_shutdown_timeout 6m;\n")
+    # ...the run failed here, so its handler never reloaded: the record stays behind.
+    assert state.status(state.tops).startswith("stale: files nginx reads changed")
+
+
+def test_a_restart_without_a_record_is_stale(state):
+    state.record(state.tops)
+    record = json.loads(Path(state.RECORD).read_text())
+    record["master"] = record["master"] + 100000  # the record of an earlier master
+    Path(state.RECORD).write_text(json.dumps(record))
+    assert state.status(state.tops).startswith("stale: nginx was started or restarted")
+
+
+@pytest.mark.parametrize("content", ["", "not json", "[1, 2]", '{"digest": 1}'])
+def test_a_broken_record_is_stale_never_an_error(state, content):
+    Path(state.RECORD).parent.mkdir(parents=True, exist_ok=True)
+    Path(state.RECORD).write_text(content)
+    assert state.status(state.tops).startswith("stale")
+
+
+def test_start_records_the_digest_taken_before_nginx_read_its_files(state):
+    state.start_pre(state.tops)
+    (state.etc / "nginx.conf").write_text("events { }\n")  # written while nginx starts
+    state.start_post(state.tops)
+    assert not Path(state.SNAPSHOT).exists()
+    # nginx may have read either version: stale (one reload too many), never a missed one.
+    assert state.status(state.tops).startswith("stale: files nginx reads changed")
+
+
+def test_start_post_without_a_snapshot_records_nothing(state):
+    assert "nothing recorded" in state.start_post(state.tops)
+    assert not Path(state.RECORD).exists()
+
+
+def test_main_usage_and_failures(state, capsys, tmp_path):
+    assert state.main([]) == 2
+    assert state.main(["frobnicate", "/etc"]) == 2
+    (tmp_path / "nginx.pid").unlink()
+    assert state.main(["record", *state.tops]) == 1
+    assert "nginx does not run" in capsys.readouterr().err
