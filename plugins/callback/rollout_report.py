@@ -18,7 +18,9 @@ description:
     C(max_fail_percentage), as in C(wss.gateway.deploy_wss)).
   - Hosts of the batch where the rollout stopped that had not failed themselves are listed as
     stopped with their batch (Ansible ends the whole batch when it breaks the play).
-  - A host whose deploy was rolled back counts as failed, with the rollback's message.
+  - A host whose deploy was rolled back counts as failed and is listed as C(ROLLED BACK), with
+    the rollback's message (the change failed its live check and the previous configuration
+    answers again).
   - Prints nothing more when every host succeeded, apart from a one-line count.
 requirements:
   - Enable it, e.g. C(ANSIBLE_CALLBACKS_ENABLED=wss.gateway.rollout_report) or
@@ -90,10 +92,11 @@ class CallbackModule(CallbackBase):
     def v2_runner_on_failed(self, result, ignore_errors: bool = False) -> None:
         self._started_on(result)
         if not ignore_errors:
+            reason = reason_of(result._result)
             self._errors[result._host.get_name()] = (
-                "FAILED",
+                "ROLLED BACK" if reason.startswith("rolled back:") else "FAILED",
                 result._task.get_name(),
-                reason_of(result._result),
+                reason,
             )
 
     def v2_runner_on_unreachable(self, result) -> None:

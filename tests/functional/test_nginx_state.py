@@ -51,8 +51,17 @@ def serving(state, master: int) -> set[int]:
     return found
 
 
-def site(port: int) -> str:
-    return f"server {{ listen 127.0.0.1:{port}; return 200 'ok'; }}\n"
+def site(port: int, body: str = "ok") -> str:
+    return f"server {{ listen 127.0.0.1:{port}; return 200 '{body}'; }}\n"
+
+
+def get(port: int) -> str:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
+        client.sendall(b"GET / HTTP/1.0\r\nHost: x\r\n\r\n")
+        data = b""
+        while chunk := client.recv(4096):
+            data += chunk
+    return data.split(b"\r\n\r\n", 1)[1].decode()
 
 
 @pytest.fixture
@@ -74,9 +83,13 @@ def nginx(tmp_path, monkeypatch):
     monkeypatch.setattr(state, "RECORD", str(tmp_path / "run" / "nginx-loaded.json"))
     monkeypatch.setattr(state, "SNAPSHOT", str(tmp_path / "run" / "nginx-starting.json"))
     monkeypatch.setattr(state, "SYSTEMD", str(tmp_path / "no-systemd"))  # signal the master
+    monkeypatch.setattr(state, "KEEP_DIR", str(tmp_path / "keep"))
     subprocess.run(command, check=True)  # daemonises: the master writes its pid file
-    master = state.running_master()
-    assert master is not None
+    deadline = time.monotonic() + 60
+    while (master := state.running_master()) is None:  # the daemon writes its pid file
+        assert time.monotonic() < deadline, "nginx wrote no pid file"
+        time.sleep(0.02)
+    serving(state, master)  # the first workers are up
     state.tops = [str(prefix)]
     state.prefix = prefix
     yield state
@@ -99,7 +112,6 @@ def alive(pid: int) -> bool:
 def test_reload_is_graceful_and_recorded(nginx):
     master = nginx.running_master()
     before = nginx.workers(master)
-    assert len(before) == 2
     assert nginx.status(nginx.tops).startswith("stale: there is no record")
     message = nginx.reload(nginx.tops)
     assert nginx.running_master() == master
@@ -143,3 +155,21 @@ def test_a_reload_that_nginx_refuses_after_nginx_t_is_reported_and_not_recorded(
     assert nginx.running_master() == master
     assert nginx.workers(master) == workers
     assert nginx.status(nginx.tops).startswith("stale: files nginx reads changed")
+
+
+def test_rollback_serves_the_kept_configuration_again(nginx):
+    port = free_port()
+    (nginx.prefix / "conf.d" / "site.conf").write_text(site(port, "previous"))
+    nginx.reload(nginx.tops)
+    assert get(port) == "previous"
+    nginx.keep(nginx.tops)
+    (nginx.prefix / "conf.d" / "site.conf").write_text(site(port, "broken"))
+    nginx.reload(nginx.tops)
+    assert get(port) == "broken"
+    master = nginx.running_master()
+    assert nginx.rollback(nginx.tops).startswith("rolled back: reloaded nginx")
+    assert nginx.running_master() == master
+    assert get(port) == "previous"
+    assert nginx.status(nginx.tops) == "current"
+    assert nginx.reapply(nginx.tops).startswith("re-applied: reloaded nginx")
+    assert get(port) == "broken"

@@ -14,6 +14,8 @@ Run with the controller's Python (ansible_playbook_python), which has `websocket
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import hashlib
 import json
 import pathlib
@@ -22,6 +24,7 @@ import ssl
 import sys
 import time
 
+from websockets.asyncio.client import connect as aconnect
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
@@ -133,26 +136,52 @@ def probe_raw(args: argparse.Namespace) -> dict:
 
 
 def probe_hold(args: argparse.Namespace) -> dict:
-    """One connection held open across whatever happens until --until exists (e.g. a reload)."""
+    """--count connections held open across whatever happens until --until exists (a reload).
+
+    Each echoes a numbered message before and after; the report counts the echoes that came
+    back right, so that a dropped connection or a lost message shows. One asyncio loop holds
+    them all (the threaded client starves its handshakes with a hundred reader threads).
+    """
+    return asyncio.run(_hold(args))
+
+
+async def _hold(args: argparse.Namespace) -> dict:
     url = f"wss://{args.server_hostname}:{args.port}{args.path}"
-    result: dict = {"url": url}
-    sock = socket.create_connection((args.host, args.port), timeout=10)
-    with connect(
-        url, sock=sock, ssl=context(args), open_timeout=10, ping_interval=None
-    ) as websocket:
-        result["status"] = websocket.response.status_code
-        websocket.send("before")
-        result["before"] = websocket.recv(timeout=10)
-        result["peer_cert_before"] = cert_summary(websocket.socket.getpeercert(binary_form=True))
+    result: dict = {"url": url, "count": args.count}
+    async with contextlib.AsyncExitStack() as stack:
+        held, echoed = [], []
+        for index in range(args.count):
+            sock = socket.create_connection((args.host, args.port), timeout=10)
+            sock.setblocking(False)
+            websocket = await stack.enter_async_context(
+                aconnect(url, sock=sock, ssl=context(args), open_timeout=10, ping_interval=None)
+            )
+            held.append(websocket)
+            await websocket.send(f"before {index}")
+            echoed.append(await asyncio.wait_for(websocket.recv(), 10))
+        result["status"] = held[0].response.status_code
+        result["statuses"] = sorted({ws.response.status_code for ws in held})
+        result["before"] = echoed[0].split(" ")[0]
+        result["echoed_before"] = sum(m == f"before {i}" for i, m in enumerate(echoed))
+        peer = held[0].transport.get_extra_info("ssl_object").getpeercert(binary_form=True)
+        result["peer_cert_before"] = cert_summary(peer)
         pathlib.Path(args.ready).touch()
         deadline = time.monotonic() + args.max_wait
         while not pathlib.Path(args.until).exists():
             if time.monotonic() > deadline:
                 result["error"] = f"{args.until} did not appear within {args.max_wait} s"
                 return result
-            time.sleep(0.2)
-        websocket.send("after")
-        result["after"] = websocket.recv(timeout=10)
+            await asyncio.sleep(0.2)
+        after = []
+        for index, websocket in enumerate(held):
+            try:
+                await websocket.send(f"after {index}")
+                after.append(await asyncio.wait_for(websocket.recv(), 10))
+            except Exception as error:  # noqa: BLE001 - a dropped connection is the finding
+                after.append(f"error: {error!r}")
+        result["after"] = after[0].split(" ")[0]
+        result["echoed_after"] = sum(m == f"after {i}" for i, m in enumerate(after))
+        result["errors"] = [m for m in after if m.startswith("error")][:5]
         result["held_s"] = round(args.max_wait - (deadline - time.monotonic()), 1)
     return result
 
@@ -200,6 +229,7 @@ def main() -> int:
             mode.add_argument("--ready", required=True, help="file touched once the echo works")
             mode.add_argument("--until", required=True, help="file whose appearance ends the hold")
             mode.add_argument("--max-wait", type=float, default=300.0)
+            mode.add_argument("--count", type=int, default=1, help="connections to hold")
     args = parser.parse_args()
     probe = {
         "ws": probe_ws,

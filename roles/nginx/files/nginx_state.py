@@ -9,6 +9,12 @@
     nginx-state record DIR...     record the files as they are now (after a start)
     nginx-state start-pre DIR...  (systemd ExecStartPre) digest the files before nginx reads them
     nginx-state start-post DIR... (systemd ExecStartPost) record that digest for the new master
+    nginx-state keep DIR...       keep the files as they are (before a change) for a rollback
+    nginx-state rollback DIR...   put the kept files back byte for byte and reload, keeping the
+                                  rejected ones for `reapply`; "unchanged" when nothing changed
+    nginx-state reapply DIR...    put the rejected files back and reload (the kept state was
+                                  no better)
+    nginx-state forget DIR...     remove the kept and rejected files (they hold private keys)
 
 DIR... are the directories whose files nginx reads (e.g. /etc/nginx /etc/wss-gateway/tls).
 The record (JSON: the master's PID and the digest) lives in /run, so it goes with a reboot.
@@ -23,9 +29,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tarfile
 import time
 
 RECORD = "/run/wss-gateway/nginx-loaded.json"
@@ -34,6 +42,8 @@ PID_FILE = "/run/nginx.pid"
 NGINX_TEST = ["/usr/sbin/nginx", "-t", "-q"]
 ERROR_LOG = "/var/log/nginx/error.log"
 SYSTEMD = "/run/systemd/system"  # present when systemd runs the host
+# The state kept for a rollback: tar archives (0600 in a 0700 directory) and their digests.
+KEEP_DIR = "/var/lib/wss-gateway/rollback"
 # How long a reload may take to bring up its workers (a bound on waiting, not a measure).
 RELOAD_WAIT = 120.0
 
@@ -188,8 +198,11 @@ def reload(tops: list[str]) -> str:
     while True:
         if running_master() != master:
             raise Failure(f"nginx's master {master} is gone after the reload")
-        fresh = workers(master) - before
-        if fresh:
+        serving = workers(master)
+        fresh = serving - before
+        # New workers run, and every old one has closed its listeners ("shutting down"):
+        # from now on each new connection meets the new configuration.
+        if fresh and not serving & before:
             break
         errors = _new_errors(offset)
         if errors:
@@ -227,12 +240,100 @@ def start_post(tops: list[str]) -> str:
     return f"recorded what nginx (master {master}) loaded at its start"
 
 
+def _kept(name: str) -> tuple[str, str]:
+    return os.path.join(KEEP_DIR, f"{name}.tar"), os.path.join(KEEP_DIR, f"{name}.json")
+
+
+def _archive(tops: list[str], name: str) -> None:
+    """Every file, directory and symlink under ``tops`` (links as links), owners and modes."""
+    os.makedirs(KEEP_DIR, mode=0o700, exist_ok=True)
+    os.chmod(KEEP_DIR, 0o700)
+    archive_path, meta_path = _kept(name)
+    temporary = f"{archive_path}.part"
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as stream, tarfile.open(fileobj=stream, mode="w") as tar:
+        for top in tops:
+            if os.path.lexists(top):
+                tar.add(top, arcname=top.strip("/"))
+    os.replace(temporary, archive_path)
+    write_json(meta_path, {"digest": digest(tops), "tops": tops})
+
+
+def _restore(tops: list[str], name: str) -> None:
+    """Make each of ``tops`` exactly what the archive holds (absent where it holds nothing).
+
+    Each directory is unpacked next to itself, then swapped in by two renames, so that nginx
+    never finds a half-written directory; files made since the archive are gone with it.
+    """
+    archive_path, _meta = _kept(name)
+    if not os.path.exists(archive_path):
+        raise Failure(f"nothing was kept to restore ({archive_path} is missing)")
+    with tarfile.open(archive_path) as tar:
+        members = tar.getmembers()
+        for top in tops:
+            relative = top.strip("/")
+            staging = f"{top.rstrip('/')}.wss-gateway-restore"
+            replaced = f"{top.rstrip('/')}.wss-gateway-replaced"
+            for leftover in (staging, replaced):
+                if os.path.lexists(leftover):
+                    shutil.rmtree(leftover)
+            chosen = []
+            for member in members:
+                if member.name == relative or member.name.startswith(relative + "/"):
+                    member.name = staging.strip("/") + member.name[len(relative) :]
+                    if member.islnk() and member.linkname.startswith(relative + "/"):
+                        member.linkname = staging.strip("/") + member.linkname[len(relative) :]
+                    chosen.append(member)
+            if chosen:
+                options = {"filter": "fully_trusted"} if hasattr(tarfile, "data_filter") else {}
+                tar.extractall("/", members=chosen, numeric_owner=True, **options)
+            if os.path.lexists(top):
+                os.rename(top, replaced)
+            if chosen:
+                os.rename(staging, top)
+            if os.path.lexists(replaced):
+                shutil.rmtree(replaced)
+
+
+def keep(tops: list[str]) -> str:
+    _archive(tops, "previous")
+    return f"kept the files under {' '.join(tops)} for a rollback"
+
+
+def rollback(tops: list[str]) -> str:
+    kept = read_json(_kept("previous")[1])
+    if kept is None or not os.path.exists(_kept("previous")[0]):
+        return "nothing kept: no rollback"
+    if kept.get("digest") == digest(tops):
+        return "unchanged: the files are those kept before the change, no rollback"
+    _archive(tops, "rejected")
+    _restore(tops, "previous")
+    return "rolled back: " + reload(tops)
+
+
+def reapply(tops: list[str]) -> str:
+    _restore(tops, "rejected")
+    return "re-applied: " + reload(tops)
+
+
+def forget(tops: list[str]) -> str:
+    for name in ("previous", "rejected"):
+        for path in _kept(name):
+            if os.path.exists(path):
+                os.unlink(path)
+    return "forgot the kept files"
+
+
 COMMANDS = {
     "status": status,
     "reload": reload,
     "record": record,
     "start-pre": start_pre,
     "start-post": start_post,
+    "keep": keep,
+    "rollback": rollback,
+    "reapply": reapply,
+    "forget": forget,
 }
 
 
@@ -240,8 +341,14 @@ def main(argv: list[str]) -> int:
     if len(argv) < 2 or argv[0] not in COMMANDS:
         print("usage: nginx-state " + "|".join(COMMANDS) + " DIR...", file=sys.stderr)
         return 2
+    command, tops = argv[0], argv[1:]
     try:
-        print(COMMANDS[argv[0]](argv[1:]))
+        if command == "status" and tops[0] == "--keep":  # one run: the status, then keep
+            tops = tops[1:]
+            print(status(tops))
+            keep(tops)
+            return 0
+        print(COMMANDS[command](tops))
     except Failure as failure:
         print(f"wss-gateway: {failure}", file=sys.stderr)
         return 1

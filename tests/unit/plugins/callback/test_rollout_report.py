@@ -117,3 +117,22 @@ def test_unreachable_host_counts_as_bad() -> None:
         lines[1]
         == "1 host: 0 completed, 1 failed or unreachable, 0 stopped with their batch, 0 not started"
     )
+
+
+@pytest.mark.parametrize(
+    ("msg", "kind"),
+    [
+        ("rolled back: after the change, 1 of 1 WebSocket endpoint(s) failed", "ROLLED BACK"),
+        ("1 of 1 WebSocket endpoint(s) failed: ... (not rolled back: ...)", "FAILED"),
+    ],
+)
+def test_a_rolled_back_host_is_listed_as_such(msg: str, kind: str) -> None:
+    callback = CallbackModule()
+    callback._display = Recorder()
+    task = SimpleNamespace(get_name=lambda: "Fail when an endpoint does not answer wss://")
+    host = SimpleNamespace(get_name=lambda: "h1")
+    callback.v2_runner_on_failed(SimpleNamespace(_host=host, _task=task, _result={"msg": msg}))
+    callback._targeted = ["h1"]
+    callback._batches = [(["h1"], 0)]
+    callback.v2_playbook_on_stats(SimpleNamespace(failures={"h1": 1}, dark={}))
+    assert callback._display.lines[2].startswith(f"h1: {kind} at 'Fail when an endpoint")

@@ -149,3 +149,90 @@ def test_main_usage_and_failures(state, capsys, tmp_path):
     (tmp_path / "nginx.pid").unlink()
     assert state.main(["record", *state.tops]) == 1
     assert "nginx does not run" in capsys.readouterr().err
+
+
+def snapshot_tree(top: Path) -> dict:
+    """Every entry under ``top``: kind, mode, owner, content or link target."""
+    tree = {}
+    for path in sorted(top.rglob("*")):
+        info = path.lstat()
+        if path.is_symlink():
+            tree[str(path)] = ("link", os.readlink(path))
+        elif path.is_dir():
+            tree[str(path)] = ("dir", info.st_mode, info.st_uid)
+        else:
+            tree[str(path)] = ("file", info.st_mode, info.st_uid, path.read_bytes())
+    return tree
+
+
+@pytest.fixture
+def kept(state, tmp_path, monkeypatch):
+    monkeypatch.setattr(state, "KEEP_DIR", str(tmp_path / "keep"))
+    tls = tmp_path / "tls"
+    (tls / "chat").mkdir(parents=True)
+    (tls / "chat" / "privkey.pem").write_text("old key")
+    (tls / "chat" / "privkey.pem").chmod(0o600)
+    (tls / "chat" / "fullchain.pem").write_text("old cert")
+    (tls / "live").symlink_to("/etc/wss-gateway/certbot/live/chat")  # dangling, kept as a link
+    state.tops = [str(state.etc), str(tls)]
+    state.tls = tls
+    return state
+
+
+def test_keep_is_private(kept, tmp_path):
+    kept.keep(kept.tops)
+    assert (tmp_path / "keep").stat().st_mode & 0o777 == 0o700
+    assert (tmp_path / "keep" / "previous.tar").stat().st_mode & 0o777 == 0o600
+
+
+def test_rollback_restores_byte_for_byte_and_reapply_the_rejected(kept, monkeypatch):
+    before = {top: snapshot_tree(Path(top)) for top in kept.tops}
+    kept.keep(kept.tops)
+    # The change: a new key and cert, a new site file, a removed file, a changed link.
+    (kept.tls / "chat" / "privkey.pem").write_text("new key")
+    (kept.tls / "chat" / "fullchain.pem").unlink()
+    (kept.etc / "conf.d" / "new.conf").write_text("server { }\n")
+    (kept.tls / "live").unlink()
+    (kept.tls / "live").symlink_to("/elsewhere")
+    after = {top: snapshot_tree(Path(top)) for top in kept.tops}
+    reloads = []
+    monkeypatch.setattr(kept, "reload", lambda tops: reloads.append(tops) or "reloaded")
+    assert kept.rollback(kept.tops) == "rolled back: reloaded"
+    assert {top: snapshot_tree(Path(top)) for top in kept.tops} == before
+    assert kept.reapply(kept.tops) == "re-applied: reloaded"
+    assert {top: snapshot_tree(Path(top)) for top in kept.tops} == after
+    assert len(reloads) == 2
+    assert not list(Path(kept.etc).parent.glob("*.wss-gateway-re*"))
+
+
+def test_rollback_of_a_directory_that_did_not_exist_removes_it(kept, tmp_path, monkeypatch):
+    fresh = tmp_path / "fresh"
+    tops = [*kept.tops, str(fresh)]
+    kept.keep(tops)
+    fresh.mkdir()
+    (fresh / "made-by-the-change").write_text("x")
+    monkeypatch.setattr(kept, "reload", lambda tops: "reloaded")
+    assert kept.rollback(tops).startswith("rolled back")
+    assert not fresh.exists()
+
+
+def test_no_rollback_without_a_change_or_without_a_kept_state(kept, monkeypatch):
+    monkeypatch.setattr(kept, "reload", lambda tops: pytest.fail("must not reload"))
+    assert kept.rollback(kept.tops).startswith("nothing kept")
+    kept.keep(kept.tops)
+    assert kept.rollback(kept.tops).startswith("unchanged")
+
+
+def test_forget_removes_the_kept_keys(kept, tmp_path, monkeypatch):
+    kept.keep(kept.tops)
+    (kept.tls / "chat" / "privkey.pem").write_text("new key")
+    monkeypatch.setattr(kept, "reload", lambda tops: "reloaded")
+    kept.rollback(kept.tops)
+    kept.forget(kept.tops)
+    assert list((tmp_path / "keep").iterdir()) == []
+
+
+def test_status_keep_prints_the_status_and_keeps(kept, capsys, tmp_path):
+    assert kept.main(["status", "--keep", *kept.tops]) == 0
+    assert capsys.readouterr().out.startswith("stale: there is no record")
+    assert (tmp_path / "keep" / "previous.tar").exists()
