@@ -321,7 +321,8 @@ def split_head(buffer: bytes) -> tuple | None:
         if len(buffer) > MAX_HEAD:
             raise ProtocolError(f"the response head is larger than {MAX_HEAD // 1024} KiB")
         return None
-    return bytes(buffer[:index]), bytes(buffer[index + len(HEAD_END) :])
+    rest = index + len(HEAD_END)
+    return bytes(buffer[:index]), bytes(buffer[rest:])
 
 
 def parse_response_head(head: bytes) -> Response:

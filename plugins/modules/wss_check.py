@@ -211,7 +211,7 @@ EXAMPLES = r"""
   wss.gateway.wss_check:
     url: wss://127.0.0.1:443/ws
     server_hostname: chat.example.com
-    ca_path: /etc/wss-gateway/ca.pem
+    ca_path: /etc/wss-gateway/tls/ca.pem
     origin: https://chat.example.com
     echo_message: ping
     min_cert_days: 14
