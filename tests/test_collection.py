@@ -228,7 +228,8 @@ def test_module_example_uses_the_roles_ca_path() -> None:
     assert paths and set(paths) == {installed_ca}, paths
 
 
-CHANGELOG_FILES = ("CHANGELOG.rst", "changelogs/changelog.yaml", "changelogs/.plugin-cache.yaml")
+# The plugin cache is not kept: `make changelog` and this test reload it with ansible-doc.
+CHANGELOG_FILES = ("CHANGELOG.rst", "changelogs/changelog.yaml")
 
 
 def test_changelog_is_generated_from_the_fragments(tmp_path: Path) -> None:
