@@ -141,10 +141,10 @@ def test_non_ascii_server_hostname_is_sent_as_idna():
 
 
 def test_unexpected_error_names_type_and_place_never_the_text():
-    try:
+    with pytest.raises(UnicodeEncodeError) as caught:
         SECRET.encode("latin-1")
-    except UnicodeEncodeError as exc:
-        message = client.unexpected_error(exc)
+    assert SECRET in repr(caught.value), "the exception itself quotes the text"
+    message = client.unexpected_error(caught.value)
     assert message.startswith("unexpected error: UnicodeEncodeError at test__wss_client.py:")
     assert "s3cr" not in message and "Bearer" not in message and "latin" not in message
 
