@@ -237,13 +237,18 @@ def header_errors(headers: dict) -> list:
             how = f"use the {option} option" if option else "the check sets it itself"
             errors.append(f"header '{name}' cannot be set in headers: {how}")
             continue
-        error = value_error(f"header '{name}'", str(value), "in its value")
+        error = value_error(
+            f"header '{name}'",
+            str(value),
+            "in its value",
+            " (encode it first, for example with the urlencode or b64encode filter)",
+        )
         if error:
             errors.append(error)
     return errors
 
 
-def value_error(what: str, value: str, where: str = "in it") -> str | None:
+def value_error(what: str, value: str, where: str = "in it", hint: str = "") -> str | None:
     """A message when ``value`` cannot go into a header line; it never quotes ``value``.
 
     Header lines carry ASCII only: control characters (CR, LF, ...) would split the request
@@ -252,10 +257,7 @@ def value_error(what: str, value: str, where: str = "in it") -> str | None:
     if _FIELD_VALUE_BAD_RE.search(value):
         return f"{what} has a control character (CR, LF, ...) {where}"
     if not value.isascii():
-        return (
-            f"{what} has a non-ASCII character {where}; HTTP header values must be ASCII "
-            "(encode it first, for example with the urlencode or b64encode filter)"
-        )
+        return f"{what} has a non-ASCII character {where}; HTTP header values must be ASCII{hint}"
     return None
 
 

@@ -189,7 +189,9 @@ def settings_errors(settings_list: list) -> list:
                 errors.append(f"{where}: subprotocol {protocol!r} is not a valid token")
         errors.extend(f"{where}: {error}" for error in header_errors(settings["headers"]))
         if settings["origin"] is not None:
-            error = value_error("origin", settings["origin"])
+            error = value_error(
+                "origin", settings["origin"], hint=" (write its host in the IDNA xn-- form)"
+            )
             if error:
                 errors.append(f"{where}: {error}")
         if settings["server_hostname"] is not None:
