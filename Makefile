@@ -14,15 +14,15 @@ STAMP := $(VENV)/.installed-$(REQ_HASH)
 PYTEST_ARGS ?=
 
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.cache/collections
-export PATH := $(CURDIR)/$(BIN):$(PATH)
+export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: help venv docker images tools collection lint sanity unit test bench bench-smoke demo demo-clean build clean
+.PHONY: help venv docker images tools collection lint sanity unit test bench bench-smoke demo demo-clean build changelog clean
 
 help:
 	@echo "make demo    - deploy wss:// in front of a demo ws echo backend in a local container"
 	@echo "make test    - the whole test suite (lint, sanity, unit, functional, molecule)"
 	@echo "make bench   - benchmarks: data path and deployment speed (bench-smoke: a quick run)"
-	@echo "make lint | sanity | unit | build | demo-clean | clean"
+	@echo "make lint | sanity | unit | build | changelog | demo-clean | clean"
 
 venv: $(STAMP)
 
@@ -79,6 +79,16 @@ bench-smoke:
 build: venv
 	@mkdir -p build
 	$(BIN)/ansible-galaxy collection build --force --output-path build .
+
+# CHANGELOG.rst and changelogs/changelog.yaml for the version in galaxy.yml, from every
+# fragment in changelogs/fragments (kept) and the plugins' short descriptions. Re-run after
+# adding or changing a fragment; tests/test_collection.py checks that nobody forgot.
+VERSION := $(shell awk '/^version:/ {print $$2}' galaxy.yml)
+RELEASE_DATE ?= $(shell awk -v v="$(VERSION):" '$$1 == v {f=1} f && /release_date:/ {gsub(/[^0-9-]/, "", $$2); print $$2; exit}' changelogs/changelog.yaml)
+changelog: venv collection
+	$(BIN)/antsibull-changelog release --version $(VERSION) \
+	  --date $(or $(RELEASE_DATE),$(shell date -u +%F)) --update-existing \
+	  --refresh-fragments --reload-plugins --refresh-plugins
 
 demo: venv images collection
 	set -a && source .cache/images.env && set +a && \

@@ -1,13 +1,14 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Copyright (c) 2026, wss.gateway developers
-"""Filters over ``wss_endpoints``; the logic lives in module_utils/_endpoints.py."""
+"""The endpoints filter; the logic lives in module_utils/_endpoints.py.
+
+Its companion, endpoint_errors, has a file of its own (endpoint_errors.py), so that
+ansible-doc and Galaxy find each filter's own documentation.
+"""
 
 from __future__ import annotations
 
-from ansible_collections.wss.gateway.plugins.module_utils._endpoints import (
-    endpoint_errors,
-    normalize,
-)
+from ansible_collections.wss.gateway.plugins.module_utils._endpoints import normalize
 
 DOCUMENTATION = r"""
 name: endpoints
@@ -56,4 +57,4 @@ _value:
 
 class FilterModule:
     def filters(self):
-        return {"endpoints": normalize, "endpoint_errors": endpoint_errors}
+        return {"endpoints": normalize}

@@ -1,13 +1,84 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Copyright (c) 2026, wss.gateway developers
-"""The fleet health report filter; the logic lives in module_utils/_fleet_report.py.
-
-Documented in fleet_report.yml.
-"""
+"""The fleet health report filter; the logic lives in module_utils/_fleet_report.py."""
 
 from __future__ import annotations
 
 from ansible_collections.wss.gateway.plugins.module_utils._fleet_report import report
+
+DOCUMENTATION = r"""
+name: fleet_report
+short_description: Turn the wss_check results of every host into one health report
+version_added: 0.1.0
+author: wss.gateway developers
+description:
+  - Takes the registered M(wss.gateway.wss_check) result of every host and returns one row
+    per host and endpoint, the counts, a plain-text table for the terminal and a
+    self-contained HTML page (inline CSS, no scripts, no external assets).
+  - A host that could not be checked is given as a mapping with C(unreachable=true) or
+    C(failed=true) and C(msg) instead of a result, and becomes one row with stage C(host).
+  - A row needs attention when its check failed or its host was unreachable, or when its
+    certificate expires in fewer than O(warn_days) days. Rows are sorted with failures
+    first, then unreachable hosts, then certificates about to expire (fewest days first),
+    then the rest, each by host and URL.
+options:
+  _input:
+    description: Inventory hostname mapped to that host's M(wss.gateway.wss_check) result.
+    type: dict
+    required: true
+  warn_days:
+    description: Certificates that expire in fewer days than this need attention.
+    type: int
+    default: 14
+  generated:
+    description: When the report was made, shown on the HTML page; omitted when not set.
+    type: str
+"""
+
+EXAMPLES = r"""
+- name: Show the health of every endpoint of every host that was checked
+  ansible.builtin.debug:
+    msg: "{{ (__wss_hosts | wss.gateway.fleet_report(warn_days=21)).table.split('\n') }}"
+  vars:
+    __wss_hosts: "{{ dict(ansible_play_hosts | zip(ansible_play_hosts | map('extract', hostvars, '__wss_verify_check'))) }}"
+  run_once: true
+
+- name: Write the HTML page, with a host that did not answer
+  ansible.builtin.copy:
+    content: "{{ (__wss_hosts | wss.gateway.fleet_report(generated=now(utc=true).isoformat())).html }}"
+    dest: /tmp/wss-fleet.html
+    mode: "0644"
+  vars:
+    __wss_hosts:
+      gw1.example.com: "{{ hostvars['gw1.example.com'].__wss_verify_check }}"
+      gw2.example.com: {unreachable: true, msg: "Failed to connect to the host via ssh"}
+  delegate_to: localhost
+  run_once: true
+"""
+
+RETURN = r"""
+_value:
+  description: The report.
+  type: dict
+  contains:
+    rows:
+      description:
+        - One row per host and endpoint, attention first. Keys C(host), C(url),
+          C(server_hostname), C(status) (C(ok), C(failed) or C(unreachable)), C(stage),
+          C(message), C(tls_version), C(issuer) (its CN), C(days_left), C(handshake_ms)
+          and C(attention).
+      type: list
+      elements: dict
+    summary:
+      description: Counts C(hosts), C(endpoints), C(ok), C(failed), C(unreachable) and C(attention).
+      type: dict
+    table:
+      description: A fixed-width plain-text table ending with a summary line.
+      type: str
+    html:
+      description: One self-contained HTML page with the summary and the table.
+      type: str
+"""
 
 
 class FilterModule:

@@ -217,6 +217,7 @@ def render_html(
         tds = "".join(cell("td", cells[key], right) for key, _heading, _widest, right in COLUMNS)
         body.append(f'<tr class="{_rank(row)}">{tds}</tr>')
     generated_line = f"<p>Generated {esc(generated)}</p>\n" if generated else ""
+    rows_html = "\n".join(body)
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -224,8 +225,8 @@ def render_html(
         f"<h1>{esc(title)}</h1>\n{generated_line}"
         f'<p class="summary">{esc(summary_line(summary(rows)))}</p>\n'
         f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n"
-        + "\n".join(body)
-        + "\n</tbody>\n</table>\n</body>\n</html>\n"
+        f"{rows_html}"
+        "\n</tbody>\n</table>\n</body>\n</html>\n"
     )
 
 

@@ -15,7 +15,7 @@ import os
 import re
 import struct
 from typing import NamedTuple
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 HEAD_END = b"\r\n\r\n"
@@ -79,6 +79,9 @@ RESERVED_HEADERS = {
 }
 _TOKEN_RE = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 _FIELD_VALUE_BAD_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+# What a request target may carry as it is: printable ASCII. Anything else in a path or
+# query (non-ASCII, control characters) is percent-encoded as UTF-8, as browsers do.
+_NOT_URL_SAFE_RE = re.compile(r"[^\x21-\x7e]")
 
 STATUS_HINTS = {
     200: "the server answered as plain HTTP; a proxy in front did not pass the upgrade on "
@@ -164,16 +167,44 @@ def parse_url(url: str) -> WsUrl:
     if not 0 < port < 65536:
         raise ValueError(f"'{url}' has an invalid port")
     try:
-        host.encode("ascii")
-    except UnicodeEncodeError:
-        try:
-            host = host.encode("idna").decode("ascii")
-        except UnicodeError:
-            raise ValueError(f"'{url}' has a host name that is not valid IDNA") from None
+        host = ascii_host(host)
+    except ValueError:
+        raise ValueError(f"'{url}' has a host name that is not valid IDNA") from None
     resource = parts.path or "/"
     if parts.query:
         resource += "?" + parts.query
+    try:
+        resource = percent_encode(resource)
+    except ValueError:
+        raise ValueError(
+            f"'{url}' has a path or query with a character that cannot be encoded as UTF-8"
+        ) from None
     return WsUrl(scheme, host, port, resource)
+
+
+def ascii_host(name: str) -> str:
+    """``name`` as it goes on the wire: ASCII as it is, other names in IDNA (``xn--``).
+
+    Raises ValueError (without the name) when the name is not valid IDNA.
+    """
+    if name.isascii():
+        return name
+    try:
+        return name.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise ValueError("is not a valid internationalised (IDNA) host name") from None
+
+
+def percent_encode(resource: str) -> str:
+    """Percent-encode (UTF-8) what is not printable ASCII in a path and query.
+
+    ``%`` and reserved characters are kept, so what is already encoded stays as it is.
+    Raises ValueError (without the text) when a character has no UTF-8 form.
+    """
+    try:
+        return _NOT_URL_SAFE_RE.sub(lambda match: quote(match.group(0), safe=""), resource)
+    except UnicodeEncodeError:
+        raise ValueError("holds a character that cannot be encoded as UTF-8") from None
 
 
 def host_port(host: str, port: int) -> str:
@@ -206,15 +237,27 @@ def header_errors(headers: dict) -> list:
             how = f"use the {option} option" if option else "the check sets it itself"
             errors.append(f"header '{name}' cannot be set in headers: {how}")
             continue
-        if _FIELD_VALUE_BAD_RE.search(str(value)):
-            errors.append(f"header '{name}' has a control character (CR, LF, ...) in its value")
+        error = value_error(
+            f"header '{name}'",
+            str(value),
+            "in its value",
+            " (encode it first, for example with the urlencode or b64encode filter)",
+        )
+        if error:
+            errors.append(error)
     return errors
 
 
-def value_error(what: str, value: str) -> str | None:
-    """A message when ``value`` cannot go into a header line (control characters)."""
+def value_error(what: str, value: str, where: str = "in it", hint: str = "") -> str | None:
+    """A message when ``value`` cannot go into a header line; it never quotes ``value``.
+
+    Header lines carry ASCII only: control characters (CR, LF, ...) would split the request
+    and other characters have no agreed encoding, so both are refused rather than guessed.
+    """
     if _FIELD_VALUE_BAD_RE.search(value):
-        return f"{what} has a control character (CR, LF, ...) in it"
+        return f"{what} has a control character (CR, LF, ...) {where}"
+    if not value.isascii():
+        return f"{what} has a non-ASCII character {where}; HTTP header values must be ASCII{hint}"
     return None
 
 
@@ -246,24 +289,31 @@ def build_request(
     subprotocols: list | tuple = (),
     headers: dict | None = None,
 ) -> bytes:
-    """The GET request of the opening handshake (RFC 6455 4.1)."""
+    """The GET request of the opening handshake (RFC 6455 4.1), in ASCII.
+
+    Raises ValueError naming the field (never its value: it may be a credential) when one
+    holds a character that cannot be sent; ``settings_errors`` refuses those beforehand.
+    """
     lines = [
-        f"GET {resource} HTTP/1.1",
-        f"Host: {host}",
-        "Upgrade: websocket",
-        "Connection: Upgrade",
-        f"Sec-WebSocket-Key: {key}",
-        "Sec-WebSocket-Version: 13",
+        ("the path", f"GET {resource} HTTP/1.1"),
+        ("the Host header", f"Host: {host}"),
+        (None, "Upgrade: websocket"),
+        (None, "Connection: Upgrade"),
+        (None, f"Sec-WebSocket-Key: {key}"),
+        (None, "Sec-WebSocket-Version: 13"),
     ]
     if origin:
-        lines.append(f"Origin: {origin}")
+        lines.append(("origin", f"Origin: {origin}"))
     if subprotocols:
-        lines.append("Sec-WebSocket-Protocol: " + ", ".join(subprotocols))
+        lines.append(("subprotocols", "Sec-WebSocket-Protocol: " + ", ".join(subprotocols)))
     extra = dict(headers or {})
     if not any(name.lower() == "user-agent" for name in extra):
-        lines.append("User-Agent: wss.gateway-wss_check")
-    lines.extend(f"{name}: {value}" for name, value in extra.items())
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        lines.append((None, "User-Agent: wss.gateway-wss_check"))
+    lines.extend((f"header '{name}'", f"{name}: {value}") for name, value in extra.items())
+    for field, line in lines:
+        if not line.isascii() or _FIELD_VALUE_BAD_RE.search(line):
+            raise ValueError(f"{field} cannot be sent: it holds a non-ASCII or control character")
+    return ("\r\n".join(line for _field, line in lines) + "\r\n\r\n").encode("ascii")
 
 
 def split_head(buffer: bytes) -> tuple | None:
@@ -273,7 +323,8 @@ def split_head(buffer: bytes) -> tuple | None:
         if len(buffer) > MAX_HEAD:
             raise ProtocolError(f"the response head is larger than {MAX_HEAD // 1024} KiB")
         return None
-    return bytes(buffer[:index]), bytes(buffer[index + len(HEAD_END) :])
+    rest = index + len(HEAD_END)
+    return bytes(buffer[:index]), bytes(buffer[rest:])
 
 
 def parse_response_head(head: bytes) -> Response:

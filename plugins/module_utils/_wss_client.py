@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import collections
 import ipaddress
+import math
 import os
 import socket
 import ssl
 import threading
 import time
+import traceback
 
 from ansible_collections.wss.gateway.plugins.module_utils import _wss_cert as cert
 from ansible_collections.wss.gateway.plugins.module_utils._wsproto import (
@@ -27,6 +29,7 @@ from ansible_collections.wss.gateway.plugins.module_utils._wsproto import (
     OP_TEXT,
     MessageReader,
     ProtocolError,
+    ascii_host,
     build_request,
     check_upgrade,
     client_frame,
@@ -75,6 +78,9 @@ DEFAULTS = {
     "min_cert_days": 0,
 }
 DEFAULT_MAX_PARALLEL = 32
+# The longest timeout accepted (a day): beyond it a budget means nothing, and far beyond
+# it socket timeouts overflow.
+MAX_TIMEOUT = 86400
 RECV_SIZE = 65536
 BODY_PREVIEW = 512
 
@@ -153,6 +159,16 @@ def label(settings: dict) -> str:
     return str(settings["url"])
 
 
+def timeout_error(timeout: float) -> str | None:
+    """Why ``timeout`` cannot be an endpoint's budget (None: it can)."""
+    if math.isfinite(timeout) and 0 < timeout <= MAX_TIMEOUT:
+        return None
+    return (
+        f"timeout must be a finite number of seconds greater than 0 and at most "
+        f"{MAX_TIMEOUT}, got {timeout!r}"
+    )
+
+
 def settings_errors(settings_list: list) -> list:
     """Usage errors in the merged settings, each naming the endpoint's URL."""
     errors = []
@@ -163,19 +179,28 @@ def settings_errors(settings_list: list) -> list:
         except ValueError as exc:
             errors.append(f"{where}: {exc}")
             continue
-        if settings["timeout"] <= 0:
-            errors.append(f"{where}: timeout must be greater than 0")
+        error = timeout_error(settings["timeout"])
+        if error:
+            errors.append(f"{where}: {error}")
         if settings["min_cert_days"] < 0:
             errors.append(f"{where}: min_cert_days must not be negative")
         for protocol in settings["subprotocols"]:
             if not isinstance(protocol, str) or not is_token(protocol):
                 errors.append(f"{where}: subprotocol {protocol!r} is not a valid token")
         errors.extend(f"{where}: {error}" for error in header_errors(settings["headers"]))
-        for option in ("origin", "server_hostname"):
-            if settings[option] is not None:
-                error = value_error(option, settings[option])
-                if error:
-                    errors.append(f"{where}: {error}")
+        if settings["origin"] is not None:
+            error = value_error(
+                "origin", settings["origin"], hint=" (write its host in the IDNA xn-- form)"
+            )
+            if error:
+                errors.append(f"{where}: {error}")
+        if settings["server_hostname"] is not None:
+            try:
+                error = value_error("server_hostname", ascii_host(settings["server_hostname"]))
+            except ValueError as exc:
+                error = f"server_hostname {exc}"
+            if error:
+                errors.append(f"{where}: {error}")
         if settings["client_key"] and not settings["client_cert"]:
             errors.append(f"{where}: client_key needs client_cert")
         if not url.secure and settings["client_cert"]:
@@ -352,6 +377,20 @@ def _connect(infos: list, deadline: Deadline) -> tuple:
     raise StageError("tcp", f"cannot connect to {peer}{tried}: {_reason(exc)}")
 
 
+def unexpected_error(exc: BaseException) -> str:
+    """The message for a bug: where it happened, never the exception's text.
+
+    The text of an exception can quote the request it choked on (a UnicodeEncodeError holds
+    the whole string, Authorization header included), so only its type and place are told.
+    """
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" at {os.path.basename(frames[-1].filename)}:{frames[-1].lineno}" if frames else ""
+    return (
+        f"unexpected error: {type(exc).__name__}{where} (its details are not shown because "
+        "they may quote the request; please report this as a bug)"
+    )
+
+
 class _Check:
     """The state of one endpoint's check while it runs."""
 
@@ -447,7 +486,7 @@ class _Check:
         stage = "dns"
         try:
             url = parse_url(settings["url"])
-            name = settings.get("server_hostname") or url.host
+            name = ascii_host(settings.get("server_hostname") or url.host)
             result["server_hostname"] = name
             begun = time.perf_counter()
             infos = _resolve(url.host, url.port, self.deadline)
@@ -486,7 +525,7 @@ class _Check:
             result["stage"], result["msg"] = exc.stage, exc.msg
         except Exception as exc:  # pylint: disable=broad-exception-caught
             # A bug must not hide the other endpoints' results: report it on this one.
-            result["stage"], result["msg"] = stage, f"unexpected error: {exc!r}"
+            result["stage"], result["msg"] = stage, unexpected_error(exc)
         finally:
             if self.sock is not None:
                 self.sock.close()

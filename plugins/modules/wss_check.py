@@ -35,6 +35,9 @@ options:
   url:
     description:
       - The C(ws://) or C(wss://) URL of one endpoint to check.
+      - A host name that is not ASCII is sent in its IDNA (C(xn--)) form; characters of the
+        path and query that are not printable ASCII are sent percent-encoded as UTF-8, as
+        browsers do.
       - Exactly one of O(url) and O(endpoints) is required.
     type: str
   endpoints:
@@ -91,6 +94,7 @@ options:
         certificate, and sent in the C(Host) header, while the connection goes to the host
         of the URL. This checks V(wss://127.0.0.1:8443/ws) as C(chat.example.com).
       - Defaults to the host of the URL.
+      - A name that is not ASCII is used in its IDNA (C(xn--)) form.
     type: str
   ca_path:
     description:
@@ -131,6 +135,13 @@ options:
       - Extra request headers, for example C(Authorization) or C(Cookie).
       - The handshake headers (C(Host), C(Upgrade), C(Connection), C(Sec-WebSocket-*),
         C(Origin)) cannot be set here; use O(server_hostname), O(subprotocols), O(origin).
+      - Values must be ASCII without control characters; a value with any other character
+        is refused with a message naming the header (never quoting its value). Encode such
+        values first, for example with the C(urlencode) or
+        P(ansible.builtin.b64encode#filter) filter.
+      - The values are secrets to Ansible (C(no_log)) and are hidden wherever they appear in
+        the task's output; a short value such as V(1) therefore also hides that text in the
+        messages.
     type: dict
     default: {}
   echo_message:
@@ -147,6 +158,7 @@ options:
         budget.
       - The budget starts when the endpoint's check starts, which is at once for the first
         O(max_parallel) endpoints and when a slot frees up for the others.
+      - Must be a finite number greater than V(0) and at most V(86400) (a day).
     type: float
     default: 10
   min_cert_days:
@@ -199,7 +211,7 @@ EXAMPLES = r"""
   wss.gateway.wss_check:
     url: wss://127.0.0.1:443/ws
     server_hostname: chat.example.com
-    ca_path: /etc/wss-gateway/ca.pem
+    ca_path: /etc/wss-gateway/tls/ca.pem
     origin: https://chat.example.com
     echo_message: ping
     min_cert_days: 14
@@ -410,7 +422,7 @@ ENDPOINT_SPEC = {
     "client_key": {"type": "path"},
     "origin": {"type": "str"},
     "subprotocols": {"type": "list", "elements": "str"},
-    "headers": {"type": "dict"},
+    "headers": {"type": "dict", "no_log": True},
     "echo_message": {"type": "str"},
     "timeout": {"type": "float"},
     "min_cert_days": {"type": "int"},
@@ -429,7 +441,7 @@ def main() -> None:
             "client_key": {"type": "path"},
             "origin": {"type": "str"},
             "subprotocols": {"type": "list", "elements": "str", "default": []},
-            "headers": {"type": "dict", "default": {}},
+            "headers": {"type": "dict", "default": {}, "no_log": True},
             "echo_message": {"type": "str"},
             "timeout": {"type": "float", "default": 10},
             "min_cert_days": {"type": "int", "default": 0},

@@ -152,10 +152,56 @@ def test_report_only_and_argument_spec(tmp_path):
     assert code != 0
     assert "mutually exclusive" in result["msg"]
 
-    code, result = run_playbook(tmp_path, {"url": "ws://a/", "headers": {"Host": "b"}})
+    code, result = run_playbook(tmp_path, {"url": "ws://a/", "headers": {"Host": "other.example"}})
     assert code != 0
     assert result["msg"] == (
         "endpoint 'ws://a/': header 'Host' cannot be set in headers: use the server_hostname option"
+    )
+
+
+SECRET = "Bearer t0p-s3cret-\u20ac"
+
+
+def test_non_ascii_header_is_refused_by_name_and_never_shown(tmp_path, ws_server):
+    server = ws_server()
+    code, result = run_playbook(
+        tmp_path, {"url": server.url(), "headers": {"X-Ok": "fine", "Authorization": SECRET}}
+    )
+    assert code != 0
+    assert result["msg"] == (
+        f"endpoint '{server.url()}': header 'Authorization' has a non-ASCII character in its "
+        "value; HTTP header values must be ASCII (encode it first, for example with the "
+        "urlencode or b64encode filter)"
+    )
+    assert "t0p-s3cret" not in json.dumps(result)
+    assert not server.requests, "nothing may be sent when an option is refused"
+
+
+def test_header_values_are_no_log(tmp_path, ws_server):
+    server = ws_server()
+    code, result = run_playbook(
+        tmp_path,
+        {
+            "endpoints": [{"url": server.url(), "headers": {"Authorization": "Bearer ep-s3cret"}}],
+            "headers": {"Authorization": "Bearer top-s3cret"},
+        },
+    )
+    assert code == 0, result
+    assert [r["Authorization"] for r in server.requests] == ["Bearer ep-s3cret"]
+    shown = json.dumps(result)
+    assert "s3cret" not in shown
+    hidden = {"Authorization": "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"}
+    assert result["invocation"]["module_args"]["headers"] == hidden
+    assert result["invocation"]["module_args"]["endpoints"][0]["headers"] == hidden
+
+
+@pytest.mark.parametrize("timeout", ["nan", "inf", "-inf", "0", "-1"])
+def test_timeout_must_be_finite_and_positive(tmp_path, timeout):
+    code, result = run_playbook(tmp_path, {"url": "ws://127.0.0.1:1/", "timeout": timeout})
+    assert code != 0
+    assert result["msg"] == (
+        "endpoint 'ws://127.0.0.1:1/': timeout must be a finite number of seconds greater "
+        f"than 0 and at most 86400, got {float(timeout)!r}"
     )
 
 

@@ -96,6 +96,31 @@ def test_origin_and_headers_sent_as_given(ws_server):
     assert "Sec-WebSocket-Extensions" not in request
 
 
+async def answer_with_path(websocket) -> None:
+    """Answer every message with the request path the server received."""
+    async for _message in websocket:
+        await websocket.send(websocket.request.path)
+
+
+def test_non_ascii_path_reaches_the_server_percent_encoded(ws_server):
+    server = ws_server(handler=answer_with_path)
+    result = only(
+        check(
+            server.url("/caf\u00e9/\u20ac?q=\u00fc"), echo_message="/caf%C3%A9/%E2%82%AC?q=%C3%BC"
+        )
+    )
+    assert result["ok"] is True, result["msg"]
+    assert result["url"] == server.url("/caf\u00e9/\u20ac?q=\u00fc")
+
+
+def test_non_ascii_server_hostname_goes_out_as_idna(ws_server):
+    server = ws_server()
+    result = only(check(server.url(), server_hostname="b\u00fccher.example"))
+    assert result["ok"] is True, result["msg"]
+    assert result["server_hostname"] == "xn--bcher-kva.example"
+    assert server.requests[0]["Host"] == f"xn--bcher-kva.example:{server.port}"
+
+
 def test_subprotocol_negotiation(ws_server):
     server = ws_server(subprotocols=["chat.v2", "chat.v1"])
     result = only(check(server.url(), subprotocols=["chat.v1"], echo_message="hi"))

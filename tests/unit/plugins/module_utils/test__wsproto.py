@@ -39,6 +39,12 @@ def response(status=101, reason="Switching Protocols", headers=None, key=RFC_KEY
         ("wss://127.0.0.1:8443/ws", ("wss", "127.0.0.1", 8443, "/ws")),
         ("ws://[::1]:9000/", ("ws", "::1", 9000, "/")),
         ("wss://bücher.example/", ("wss", "xn--bcher-kva.example", 443, "/")),
+        # Not printable ASCII in the path or query: percent-encoded as UTF-8, as browsers do.
+        ("wss://a/caf\u00e9?q=\u20ac", ("wss", "a", 443, "/caf%C3%A9?q=%E2%82%AC")),
+        ("wss://a/\U0001f600", ("wss", "a", 443, "/%F0%9F%98%80")),
+        ("wss://a/x\x00y\x7f", ("wss", "a", 443, "/x%00y%7F")),
+        # What is already encoded, and reserved characters, stay as they are.
+        ("wss://a/caf%C3%A9?a=%20&b=c;d", ("wss", "a", 443, "/caf%C3%A9?a=%20&b=c;d")),
     ],
 )
 def test_parse_url(url, expected):
@@ -60,6 +66,7 @@ def test_parse_url(url, expected):
         ("wss://chat.example.com:0/", "invalid port"),
         ("wss://chat.example.com:abc/", "invalid port"),
         ("wss://chat example.com/", "white space"),
+        ("wss://a/\ud800", "cannot be encoded as UTF-8"),
     ],
 )
 def test_parse_url_errors(url, fragment):
@@ -93,6 +100,9 @@ def test_host_header(host, port, scheme, expected):
         ({"Connection": "close"}, "the check sets it itself"),
         ({"Bad Name": "x"}, "not a valid HTTP token"),
         ({"X-Evil": "a\r\nHost: b"}, "control character"),
+        ({"Authorization": "Bearer caf\u00e9"}, "header 'Authorization' has a non-ASCII"),
+        ({"Cookie": "\u20ac"}, "header 'Cookie' has a non-ASCII character in its value"),
+        ({"X-\u00e9": "x"}, "not a valid HTTP token"),
     ],
 )
 def test_header_errors(headers, fragment):
@@ -102,6 +112,30 @@ def test_header_errors(headers, fragment):
     else:
         assert len(errors) == 1
         assert fragment in errors[0]
+        # A value is never quoted: it may be a credential.
+        for value in headers.values():
+            assert len(value) < 2 or value not in errors[0]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"resource": "/caf\u00e9"}, "the path"),
+        ({"host": "b\u00fccher.example"}, "the Host header"),
+        ({"origin": "https://b\u00fccher.example"}, "origin"),
+        ({"subprotocols": ["\u00e9"]}, "subprotocols"),
+        ({"headers": {"Authorization": "Bearer \u20ac-secret"}}, "header 'Authorization'"),
+        ({"headers": {"Authorization": "Bearer \u00e9-secret"}}, "header 'Authorization'"),
+        ({"headers": {"X-Evil": "a\r\nHost: b"}}, "header 'X-Evil'"),
+    ],
+)
+def test_build_request_refuses_what_is_not_ascii_naming_the_field(overrides, field):
+    args = {"resource": "/", "host": "a", "key": ws.make_key(b"k" * 16), **overrides}
+    with pytest.raises(ValueError) as caught:
+        ws.build_request(args.pop("resource"), args.pop("host"), args.pop("key"), **args)
+    message = str(caught.value)
+    assert message == f"{field} cannot be sent: it holds a non-ASCII or control character"
+    assert not isinstance(caught.value, UnicodeError)
 
 
 # -- Opening handshake ---------------------------------------------------------------

@@ -66,11 +66,17 @@ def test_defaults_fill_missing_params():
     ("overrides", "fragment"),
     [
         ({"url": "https://a/"}, "endpoint 'https://a/': 'https://a/' is not a ws:// or wss:// URL"),
-        ({"url": "wss://a/", "timeout": 0}, "endpoint 'wss://a/': timeout must be greater than 0"),
+        (
+            {"url": "wss://a/", "timeout": 0},
+            "endpoint 'wss://a/': timeout must be a finite number of seconds greater than 0",
+        ),
         ({"url": "wss://a/", "min_cert_days": -1}, "min_cert_days must not be negative"),
         ({"url": "wss://a/", "subprotocols": ["a b"]}, "subprotocol 'a b' is not a valid token"),
         ({"url": "wss://a/", "headers": {"Origin": "x"}}, "use the origin option"),
         ({"url": "wss://a/", "origin": "https://a\r\nX: y"}, "origin has a control character"),
+        ({"url": "wss://a/", "origin": "https://bücher.example"}, "origin has a non-ASCII"),
+        ({"url": "wss://a/", "server_hostname": "a\nb"}, "server_hostname has a control"),
+        ({"url": "wss://a/", "server_hostname": "ü" * 70}, "server_hostname is not a valid"),
         ({"url": "wss://a/", "client_key": "/k.pem"}, "client_key needs client_cert"),
         ({"url": "ws://a/", "client_cert": "/c.pem"}, "only used with wss://"),
     ],
@@ -79,6 +85,68 @@ def test_settings_errors(overrides, fragment):
     errors = client.settings_errors(client.endpoint_settings(params(**overrides)))
     assert len(errors) == 1
     assert fragment in errors[0]
+
+
+@pytest.mark.parametrize("timeout", [float("nan"), float("inf"), float("-inf"), 0, -1, 86401])
+def test_timeout_must_be_finite_and_positive(timeout):
+    errors = client.settings_errors(
+        client.endpoint_settings(params(endpoints=[{"url": "ws://a/"}, {"url": "ws://b/"}]))
+        + client.endpoint_settings(params(url="ws://c/", timeout=timeout))
+    )
+    assert errors == [
+        "endpoint 'ws://c/': timeout must be a finite number of seconds greater than 0 and "
+        f"at most 86400, got {float(timeout)!r}"
+    ]
+
+
+@pytest.mark.parametrize("timeout", [0.001, 1, 86400])
+def test_timeout_in_range_is_accepted(timeout):
+    assert (
+        client.settings_errors(client.endpoint_settings(params(url="ws://a/", timeout=timeout)))
+        == []
+    )
+
+
+def test_run_checks_refuses_nan_timeout_per_endpoint():
+    with pytest.raises(
+        client.InvalidParams, match=r"^endpoint 'ws://b/': timeout must .* got nan$"
+    ):
+        client.run_checks(
+            params(endpoints=[{"url": "ws://a/"}, {"url": "ws://b/", "timeout": float("nan")}])
+        )
+
+
+SECRET = "Bearer s3crét-€-token"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Authorization": SECRET},
+        {"X-Ok": "fine", "Authorization": SECRET},
+        {"Authorization": "€" + "x" * 5000},
+    ],
+)
+def test_non_ascii_header_is_refused_naming_it_without_its_value(headers):
+    with pytest.raises(client.InvalidParams) as caught:
+        client.run_checks(params(url="wss://a/ws", headers=headers))
+    message = str(caught.value)
+    assert message.startswith("endpoint 'wss://a/ws': header 'Authorization' has a non-ASCII")
+    assert "Bearer" not in message and "€" not in message and "xxxx" not in message
+
+
+def test_non_ascii_server_hostname_is_sent_as_idna():
+    (settings,) = client.endpoint_settings(params(url="wss://a/", server_hostname="bücher.example"))
+    assert client.settings_errors([settings]) == []
+
+
+def test_unexpected_error_names_type_and_place_never_the_text():
+    with pytest.raises(UnicodeEncodeError) as caught:
+        SECRET.encode("latin-1")
+    assert SECRET in repr(caught.value), "the exception itself quotes the text"
+    message = client.unexpected_error(caught.value)
+    assert message.startswith("unexpected error: UnicodeEncodeError at test__wss_client.py:")
+    assert "s3cr" not in message and "Bearer" not in message and "latin" not in message
 
 
 def test_settings_errors_none_for_valid_input():
