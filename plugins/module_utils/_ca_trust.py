@@ -18,9 +18,7 @@ import re
 
 # One PEM certificate block: the armour lines and base64 between them (one character class,
 # no nested quantifier).
-_PEM_CERT = re.compile(
-    r"-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----"
-)
+_PEM_CERT = re.compile(r"-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----")
 
 ROTATE_VARIABLE = "certificate_ca_rotate"
 README_SECTION = "'Rotating the internal CA' in the README of the wss.gateway.certificate role"
@@ -64,6 +62,7 @@ def _unique(blocks: list[str]) -> list[tuple[str, str]]:
 def ca_trust(
     installed: str | None,
     signing: str | None,
+    *,
     rotate: bool = False,
     host: str = "this host",
     installed_path: str = "ca.pem",
@@ -93,7 +92,7 @@ def ca_trust(
     if len(signing_blocks) > 1:
         raise ValueError(f"{signing_origin} holds {len(signing_blocks)} certificates, expected one")
     signing_fp = fingerprint(signing_blocks[0]) if signing_blocks else ""
-    trusted_fps = [fp for fp, _ in trusted]
+    trusted_fps = [item[0] for item in trusted]
     result = {
         "ok": True,
         "msg": "",

@@ -19,7 +19,7 @@ def make_ca(name: str = "wss.gateway internal CA") -> tuple[str, str]:
     """A self-signed CA certificate: its PEM text and its SHA-256 fingerprint by cryptography."""
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     cert = (
         x509.CertificateBuilder()
         .subject_name(subject)
@@ -110,7 +110,10 @@ def test_no_ca_yet_on_a_host_that_trusts_one_is_refused() -> None:
     result = ca.ca_trust(OLD, "", signing_origin="wss_certificate_ca_dir /tmp/empty")
     assert not result["ok"]
     assert OLD_FP in result["msg"]
-    assert "has no CA yet (wss_certificate_ca_dir /tmp/empty) and would make a new one" in result["msg"]
+    assert (
+        "has no CA yet (wss_certificate_ca_dir /tmp/empty) and would make a new one"
+        in result["msg"]
+    )
 
 
 def test_no_ca_yet_on_a_fresh_host_goes_on_with_nothing_to_install() -> None:
