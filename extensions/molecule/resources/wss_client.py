@@ -179,7 +179,8 @@ def probe_repeat(args: argparse.Namespace) -> dict:
         except (OSError, ValueError, WebSocketException) as error:
             result["failed"] += 1
             if len(result["errors"]) < 5:
-                result["errors"].append(f"{type(error).__name__}: {error}")
+                when = time.strftime("%H:%M:%S", time.gmtime())
+                result["errors"].append(f"{when} UTC {type(error).__name__}: {error}")
         # Pacing between handshakes (a few per second), not a wait for a state.
         time.sleep(args.interval)
     return result
