@@ -9,7 +9,8 @@ Run with the controller's Python (ansible_playbook_python), which has `websocket
   raw      send one raw HTTP/1.1 request over TLS and report the status line
   hold     open a WebSocket, echo once, signal --ready, wait for --until to appear, echo again
   repeat   new WebSockets (handshake, echo, close) one after another until --until appears;
-           signal --ready after the first, report how many worked and the first failures
+           signal --ready after the first; report how many worked, how many the server
+           refused (certificate not trusted, no 101) and how many failed otherwise (timeouts)
   cert     the SHA-256 fingerprint, serial and issuer of the certificate the server presents
 """
 
@@ -162,7 +163,7 @@ def probe_hold(args: argparse.Namespace) -> dict:
 def probe_repeat(args: argparse.Namespace) -> dict:
     """New handshakes, one after another, while something happens (until --until exists)."""
     url = f"wss://{args.server_hostname}:{args.port}{args.path}"
-    result: dict = {"url": url, "ok": 0, "failed": 0, "errors": []}
+    result: dict = {"url": url, "ok": 0, "refused": 0, "failed": 0, "errors": []}
     deadline = time.monotonic() + args.max_wait
     while not pathlib.Path(args.until).exists():
         if time.monotonic() > deadline:
@@ -177,7 +178,9 @@ def probe_repeat(args: argparse.Namespace) -> dict:
             result["ok"] += 1
             pathlib.Path(args.ready).touch()
         except (OSError, ValueError, WebSocketException) as error:
-            result["failed"] += 1
+            # A certificate the client does not trust, or an answer other than 101.
+            refused = isinstance(error, (ssl.SSLCertVerificationError, InvalidStatus))
+            result["refused" if refused else "failed"] += 1
             if len(result["errors"]) < 5:
                 when = time.strftime("%H:%M:%S", time.gmtime())
                 result["errors"].append(f"{when} UTC {type(error).__name__}: {error}")
