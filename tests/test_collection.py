@@ -166,6 +166,7 @@ PLUGINS = [
     ("module", "wss_check"),
     ("filter", "endpoints"),
     ("filter", "endpoint_errors"),
+    ("filter", "ca_trust"),
     ("filter", "fleet_report"),
     ("callback", "rollout_report"),
 ]

@@ -8,6 +8,9 @@ Run with the controller's Python (ansible_playbook_python), which has `websocket
   tls      a bare TLS handshake limited to one protocol version
   raw      send one raw HTTP/1.1 request over TLS and report the status line
   hold     open a WebSocket, echo once, signal --ready, wait for --until to appear, echo again
+  repeat   new WebSockets (handshake, echo, close) one after another until --until appears;
+           signal --ready after the first; report how many worked, how many the server
+           refused (certificate not trusted, no 101) and how many failed otherwise (timeouts)
   cert     the SHA-256 fingerprint, serial and issuer of the certificate the server presents
 """
 
@@ -25,7 +28,7 @@ import sys
 import time
 
 from websockets.asyncio.client import connect as aconnect
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import InvalidStatus, WebSocketException
 from websockets.sync.client import connect
 
 VERSIONS = {
@@ -186,6 +189,35 @@ async def _hold(args: argparse.Namespace) -> dict:
     return result
 
 
+def probe_repeat(args: argparse.Namespace) -> dict:
+    """New handshakes, one after another, while something happens (until --until exists)."""
+    url = f"wss://{args.server_hostname}:{args.port}{args.path}"
+    result: dict = {"url": url, "ok": 0, "refused": 0, "failed": 0, "errors": []}
+    deadline = time.monotonic() + args.max_wait
+    while not pathlib.Path(args.until).exists():
+        if time.monotonic() > deadline:
+            result["errors"].append(f"{args.until} did not appear within {args.max_wait} s")
+            break
+        try:
+            sock = socket.create_connection((args.host, args.port), timeout=10)
+            with connect(url, sock=sock, ssl=context(args), open_timeout=10) as websocket:
+                websocket.send("again")
+                if websocket.recv(timeout=10) != "again":
+                    raise ValueError("wrong echo")
+            result["ok"] += 1
+            pathlib.Path(args.ready).touch()
+        except (OSError, ValueError, WebSocketException) as error:
+            # A certificate the client does not trust, or an answer other than 101.
+            refused = isinstance(error, (ssl.SSLCertVerificationError, InvalidStatus))
+            result["refused" if refused else "failed"] += 1
+            if len(result["errors"]) < 5:
+                when = time.strftime("%H:%M:%S", time.gmtime())
+                result["errors"].append(f"{when} UTC {type(error).__name__}: {error}")
+        # Pacing between handshakes (a few per second), not a wait for a state.
+        time.sleep(args.interval)
+    return result
+
+
 def cert_summary(der: bytes | None) -> dict:
     if not der:
         return {}
@@ -208,7 +240,7 @@ def probe_cert(args: argparse.Namespace) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="mode", required=True)
-    for name in ("ws", "many", "tls", "raw", "hold", "cert"):
+    for name in ("ws", "many", "tls", "raw", "hold", "repeat", "cert"):
         mode = sub.add_parser(name)
         mode.add_argument("--ca", required=True)
         mode.add_argument("--server-hostname", required=True)
@@ -225,11 +257,14 @@ def main() -> int:
             mode.add_argument("--version", choices=sorted(VERSIONS), required=True)
         if name == "raw":
             mode.add_argument("--header", action="append", default=[])
-        if name == "hold":
+        if name in ("hold", "repeat"):
             mode.add_argument("--ready", required=True, help="file touched once the echo works")
             mode.add_argument("--until", required=True, help="file whose appearance ends the hold")
             mode.add_argument("--max-wait", type=float, default=300.0)
+        if name == "hold":
             mode.add_argument("--count", type=int, default=1, help="connections to hold")
+        if name == "repeat":
+            mode.add_argument("--interval", type=float, default=0.25)
     args = parser.parse_args()
     probe = {
         "ws": probe_ws,
@@ -237,6 +272,7 @@ def main() -> int:
         "tls": probe_tls,
         "raw": probe_raw,
         "hold": probe_hold,
+        "repeat": probe_repeat,
         "cert": probe_cert,
     }[args.mode]
     json.dump(probe(args), sys.stdout)
