@@ -1,6 +1,7 @@
 # wss.gateway - one entry point for the demo and the whole test suite.
 #   make demo   deploy the gateway into a local container and print the wss:// URL and CA
-#   make test   lint, sanity, unit, functional and every molecule scenario (one pytest run)
+#   make test   lint, sanity, unit, functional and every molecule scenario (one pytest run),
+#               and the ansible-core version matrix (tests/matrix)
 #   make bench  the benchmarks (data path and deployment speed; not part of make test)
 # Both set up what they need on a fresh Debian machine: the Docker engine, the test
 # images (cached by content hash), and the pinned Python toolchain in .venv.
@@ -16,13 +17,18 @@ PYTEST_ARGS ?=
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.cache/collections
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: help venv docker images tools collection lint sanity unit test bench bench-smoke demo demo-clean build changelog clean
+# The version matrix (tests/matrix): one venv per ansible-core version under .cache/matrix/V,
+# keyed like the main venv on the hash of its requirements file (and of the script).
+MATRIX := $(sort $(patsubst tests/matrix/requirements-%.txt,%,$(wildcard tests/matrix/requirements-*.txt)))
+matrix_stamp = .cache/matrix/$(1)/.installed-$(shell cat tests/matrix/requirements-$(1).txt scripts/matrix-venv.sh | sha256sum | cut -c1-12)
+
+.PHONY: help venv matrix docker images tools collection lint sanity unit test bench bench-smoke demo demo-clean build changelog clean
 
 help:
 	@echo "make demo    - deploy wss:// in front of a demo ws echo backend in a local container"
 	@echo "make test    - the whole test suite (lint, sanity, unit, functional, molecule)"
 	@echo "make bench   - benchmarks: data path and deployment speed (bench-smoke: a quick run)"
-	@echo "make lint | sanity | unit | build | changelog | demo-clean | clean"
+	@echo "make lint | sanity | unit | matrix | build | changelog | demo-clean | clean"
 
 venv: $(STAMP)
 
@@ -32,6 +38,16 @@ $(STAMP): requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@rm -f $(VENV)/.installed-*
 	@touch $@
+
+# A version whose Python is missing is reported and left out (no stamp: its tests skip);
+# under CI=true the script fails instead.
+matrix: $(foreach v,$(MATRIX),$(call matrix_stamp,$(v)))
+
+define matrix_venv
+$(call matrix_stamp,$(1)): tests/matrix/requirements-$(1).txt scripts/matrix-venv.sh
+	scripts/matrix-venv.sh $(1)
+endef
+$(foreach v,$(MATRIX),$(eval $(call matrix_venv,$(v))))
 
 docker:
 	@scripts/ensure-docker.sh
@@ -59,7 +75,7 @@ sanity: venv
 unit: venv collection
 	$(BIN)/python -m pytest tests/unit
 
-test: venv images tools collection
+test: venv matrix images tools collection
 	set -a && source .cache/images.env && set +a && \
 	  $(BIN)/python -m pytest $(PYTEST_ARGS)
 

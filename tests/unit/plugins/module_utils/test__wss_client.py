@@ -254,7 +254,9 @@ def test_run_parallel_keeps_order_and_bounds_threads(count, workers):
 
     assert client.run_parallel(work, list(range(count)), workers) == [i * 2 for i in range(count)]
     assert peak[0] <= min(workers, count)
-    # The first batch shares the moment it was released; later items start when taken.
+    # Each thread's first item shares the moment the batch was released; later items start
+    # when taken. On a busy machine one thread may drain the queue before another is
+    # scheduled, so there is one such item per thread that got work, never more.
     first = [s for s in starts if s is not None]
-    assert len(first) == min(workers, count)
+    assert 1 <= len(first) <= min(workers, count)
     assert len(set(first)) == 1
