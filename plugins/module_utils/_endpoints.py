@@ -48,6 +48,7 @@ DURATION_RE = re.compile(
     r"(?:(?P<d>[0-9]{1,9})d)?(?:(?P<h>[0-9]{1,9})h)?(?:(?P<m>[0-9]{1,9})m(?!s))?"
     r"(?:(?P<s>[0-9]{1,9})s)?(?:(?P<ms>[0-9]{1,9})ms)?"
 )
+ACME_URL_RE = re.compile(r"https://[A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=%-]{1,2000}")
 BARE_SECONDS_RE = re.compile(r"[0-9]{1,9}")
 _UNIT_MS = {
     "y": 365 * 86400000,
@@ -493,6 +494,75 @@ def _settings_errors(settings: dict) -> list[str]:
     return errors
 
 
+def _acme_settings_errors(settings: dict, acme: list[str]) -> list[str]:
+    """The certificate role's rules for ACME endpoints (``acme``: their names)."""
+    errors = []
+    listed = "', '".join(acme)
+    if "certificate_acme_agree_tos" in settings and not as_bool(settings["certificate_acme_agree_tos"]):
+        errors.append(
+            f"certificate_acme_agree_tos: endpoint '{listed}' uses certificate source 'acme'; set it"
+            " to true to agree to the ACME CA's terms of service"
+        )
+    if "proxy_http_redirect" in settings and as_bool(settings["proxy_http_redirect"]) is False:
+        errors.append(
+            f"proxy_http_redirect: endpoint '{listed}' uses certificate source 'acme', whose HTTP-01"
+            " challenge is answered on port 80; it must be true"
+        )
+    directory = settings.get("certificate_acme_directory")
+    if directory not in (None, "") and (
+        not isinstance(directory, str) or not ACME_URL_RE.fullmatch(directory)
+    ):
+        errors.append(f"certificate_acme_directory: {show(directory)} is not an https:// URL")
+    if "certificate_acme_eab_kid" in settings or "certificate_acme_eab_hmac_key" in settings:
+        kid = settings.get("certificate_acme_eab_kid") or ""
+        key = settings.get("certificate_acme_eab_hmac_key") or ""
+        if bool(kid) != bool(key):
+            errors.append(
+                "certificate_acme_eab_kid and certificate_acme_eab_hmac_key: set both (external"
+                " account binding) or neither"
+            )
+    for path in settings.get("missing_controller_files") or []:
+        errors.append(f"{path}: does not exist on the controller")
+    return errors
+
+
+def certificate_settings_errors(settings: dict, acme: list[str]) -> list[str]:
+    """The certificate role's numeric settings, and its ACME rules when ``acme`` names endpoints."""
+    errors = []
+    bounds = {
+        "certificate_acme_renew_days": (1, 10**4),
+        "certificate_acme_throttle": (1, 10**6),
+        "certificate_validity_days": (1, 366),
+        "certificate_rsa_bits": (2048, 16384),
+    }
+    numbers = {}
+    for key, (low, high) in bounds.items():
+        if key in settings:
+            problems, numbers[key] = _whole(key, settings[key], low, high)
+            if key == "certificate_validity_days" and problems:
+                problems = [f"{problems[0]} (browsers reject longer-lived leaf certificates)"]
+            errors += problems
+    validity = numbers.get("certificate_validity_days") or 366
+    if "certificate_renew_days" in settings:
+        problems, numbers["renew"] = _whole(
+            "certificate_renew_days", settings["certificate_renew_days"], 1, max(validity - 1, 1)
+        )
+        errors += [f"{p} (less than certificate_validity_days, {validity})" for p in problems]
+    if "certificate_min_valid_days" in settings:
+        renew = numbers.get("renew") or 10**4
+        problems = _whole(
+            "certificate_min_valid_days", settings["certificate_min_valid_days"], 0, max(renew - 1, 0)
+        )[0]
+        errors += [
+            f"{p} (less than certificate_renew_days, {renew}, or a selfsigned certificate would be"
+            " refused before it is renewed)"
+            for p in problems
+        ]
+    if acme:
+        errors += _acme_settings_errors(settings, acme)
+    return errors
+
+
 def validate(
     endpoints: object,
     backend: object = None,
@@ -540,6 +610,8 @@ def validate(
                 )
             ports.setdefault(key, name)
         normal.append(result)
+    acme = [endpoint["name"] for endpoint in normal if endpoint["certificate"]["source"] == "acme"]
+    errors += certificate_settings_errors(settings, acme)
     if errors:
         return errors, []
     return [], [_derive(endpoint, tls_dir) for endpoint in normal]
