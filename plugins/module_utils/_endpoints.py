@@ -247,6 +247,10 @@ def file_path_error(value: object, what: str = "path") -> str | None:
             f"{show(value)} is not an absolute {what} of ASCII letters, digits and ._~+@=,-/"
             " (no spaces, quotes or ;{}#$)"
         )
+    if any(part in ("", ".", "..") for part in value.split("/")[1:-1]) or value.endswith(("/.", "/..")):
+        return f"{show(value)} is not a normalised absolute {what} (no '//', '.' or '..' parts)"
+    if what.startswith("file") and value.endswith("/"):
+        return f"{show(value)} ends in '/': a {what} names a file"
     return None
 
 
