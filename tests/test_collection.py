@@ -99,6 +99,10 @@ PLUGINS = [
     ("module", "wss_check"),
     ("filter", "endpoints"),
     ("filter", "endpoint_errors"),
+    ("filter", "endpoint_validation"),
+    ("filter", "certificate_guard"),
+    ("filter", "provided_file_errors"),
+    ("filter", "acme_order_reason"),
     ("filter", "fleet_report"),
     ("callback", "rollout_report"),
 ]

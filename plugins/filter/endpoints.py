@@ -21,7 +21,7 @@ description:
     paths, upstream names, the URL and name used by M(wss.gateway.wss_check)).
   - With an empty O(_input) and O(backend) set, returns the seed's single endpoint
     C(default) for O(hostname) with one location C(/) forwarding to O(backend).
-  - Validates first, with the same code as P(wss.gateway.endpoint_errors#filter): input that
+  - Validates first, with the same code as P(wss.gateway.endpoint_errors#filter); input that
     it refuses fails the task with every message, never a traceback.
   - P(wss.gateway.endpoint_validation#filter) returns the messages and the endpoints in one
     call; the roles use it and publish the result as C(wss_gateway_endpoints).
