@@ -627,7 +627,12 @@ def _derive(endpoint: dict, tls_dir: str) -> dict:
     names = endpoint["server_names"]
     own_dir = f"{tls_dir}/{name}"
     locations = [
-        {**location, "upstream": upstream_name(name, index)}
+        {
+            **location,
+            "upstream": upstream_name(name, index),
+            # Exact match of the normalised origin, as an anchored regular expression.
+            "origin_patterns": [f"^{re.escape(value)}$" for value in location["allowed_origins"]],
+        }
         for index, location in enumerate(endpoint["locations"])
     ]
     on_host = certificate["source"] == "provided" and certificate.get("cert_path")

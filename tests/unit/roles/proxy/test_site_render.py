@@ -96,9 +96,15 @@ def test_ip_server_names(tmp_path: Path, nginx: str, pems: tuple) -> None:
 def test_origins(tmp_path: Path, nginx: str, pems: tuple) -> None:
     location = {**BACKEND, "allowed_origins": ["https://Chat.Example.com:443", "http://localhost:8080"]}
     site = deploy({"wss_endpoints": [endpoint(locations=[location])]}, tmp_path, nginx, pems)
-    assert '"https://chat.example.com" 1;' in site
-    assert '"http://localhost:8080" 1;' in site
+    assert '"~^https://chat\\.example\\.com$" 1;' in site
+    assert '"~^http://localhost:8080$" 1;' in site
     assert "if ($wss_chat_0_origin = 0)" in site
+
+
+def test_long_origins_pass_nginx(tmp_path: Path, nginx: str, pems: tuple) -> None:
+    origins = ["https://[10:1000:1000:1000:1000:1000:1000:1000]", "https://" + ".".join(["b" * 63] * 3) + ".example:8443"]
+    location = {**BACKEND, "allowed_origins": origins}
+    deploy({"wss_endpoints": [endpoint(locations=[location])]}, tmp_path, nginx, pems)
 
 
 def test_limits(tmp_path: Path, nginx: str, pems: tuple) -> None:
