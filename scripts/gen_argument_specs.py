@@ -39,7 +39,9 @@ def spec_path(role: str) -> Path:
 
 
 def block(role: str, indent: str) -> str:
-    text = yaml.dump(role_options(role), Dumper=_Dumper, sort_keys=False, width=100, allow_unicode=True)
+    text = yaml.dump(
+        role_options(role), Dumper=_Dumper, sort_keys=False, width=100, allow_unicode=True
+    )
     body = "".join(f"{indent}{line}\n" if line else "\n" for line in text.splitlines())
     return f"{indent}{BEGIN}\n{body}{indent}{END}\n"
 

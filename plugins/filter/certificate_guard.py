@@ -15,8 +15,27 @@ from ansible_collections.wss.gateway.plugins.module_utils._certificate_checks im
 )
 
 
-def certificate_guard(endpoint, certs=None, leaf=None, key=None, chain=None, cert_label="", key_label="", min_valid_days=0):
-    return guard(endpoint, certs, leaf, key, chain, cert_label, key_label, min_valid_days)
+def certificate_guard(
+    endpoint,
+    *,
+    certs=None,
+    leaf=None,
+    key=None,
+    chain=None,
+    cert_label="",
+    key_label="",
+    min_valid_days=0,
+):
+    return guard(
+        endpoint,
+        certs=certs,
+        leaf=leaf,
+        key=key,
+        chain=chain,
+        cert_label=cert_label,
+        key_label=key_label,
+        min_valid_days=min_valid_days,
+    )
 
 
 def provided_file_errors(endpoint, stats=None, hostname="localhost"):
@@ -26,12 +45,18 @@ def provided_file_errors(endpoint, stats=None, hostname="localhost"):
     certificate = endpoint.get("certificate") if isinstance(endpoint, dict) else None
     certificate = certificate if isinstance(certificate, dict) else {}
     paths = [certificate.get("cert_src"), certificate.get("key_src")]
-    missing = [path for path in paths if not isinstance(path, str) or not os.path.exists(os.path.expanduser(path))]
+    missing = [
+        path
+        for path in paths
+        if not isinstance(path, str) or not os.path.exists(os.path.expanduser(path))
+    ]
     return controller_file_errors(endpoint, missing)
 
 
-def acme_reason(endpoint, live=None, info=None, conf=None, server="", renew_days=0):
-    return acme_order_reason(endpoint, live, info, conf, server, renew_days)
+def acme_reason(endpoint, *, live=None, info=None, conf=None, server="", renew_days=0):
+    return acme_order_reason(
+        endpoint, live=live, info=info, conf=conf, server=server, renew_days=renew_days
+    )
 
 
 class FilterModule:

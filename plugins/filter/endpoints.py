@@ -85,16 +85,22 @@ def _settings(settings: object) -> object:
     return {**settings, "missing_controller_files": missing}
 
 
-def endpoint_validation(endpoints, backend=None, hostname="localhost", tls_dir="/etc/wss-gateway/tls", settings=None):
+def endpoint_validation(
+    endpoints, backend=None, hostname="localhost", tls_dir="/etc/wss-gateway/tls", settings=None
+):
     errors, normal = validate(endpoints, backend, hostname, tls_dir, _settings(settings))
     return {"errors": errors, "endpoints": normal}
 
 
-def endpoint_errors(endpoints, backend=None, hostname="localhost", tls_dir="/etc/wss-gateway/tls", settings=None):
+def endpoint_errors(
+    endpoints, backend=None, hostname="localhost", tls_dir="/etc/wss-gateway/tls", settings=None
+):
     return validate(endpoints, backend, hostname, tls_dir, _settings(settings))[0]
 
 
-def endpoints(endpoints, backend=None, hostname="localhost", tls_dir="/etc/wss-gateway/tls", settings=None):
+def endpoints(
+    endpoints, backend=None, hostname="localhost", tls_dir="/etc/wss-gateway/tls", settings=None
+):
     errors, normal = validate(endpoints, backend, hostname, tls_dir, _settings(settings))
     if errors:
         raise AnsibleFilterError("; ".join(errors))

@@ -56,12 +56,17 @@ def missing_names(endpoint: dict, info: dict) -> list[str]:
         wildcard = "*." + lowered.split(".", 1)[1] if "." in lowered else None
         if lowered not in sans_dns and wildcard not in sans_dns:
             missing.append(lowered)
-    missing += [str(ip).lower() for ip in _list(endpoint.get("ip_addresses")) if str(ip).lower() not in sans_ip]
+    missing += [
+        str(ip).lower()
+        for ip in _list(endpoint.get("ip_addresses"))
+        if str(ip).lower() not in sans_ip
+    ]
     return missing
 
 
 def guard(
     endpoint: object,
+    *,
     certs: object,
     leaf: object,
     key: object,
@@ -101,9 +106,13 @@ def guard(
                 f" (its names: {names})."
             )
     if key_fp is None:
-        errors.append(f"{where} cannot read private key {key_label} (a PEM private key without passphrase is expected).")
+        errors.append(
+            f"{where} cannot read private key {key_label} (a PEM private key without passphrase is expected)."
+        )
     elif leaf_ok and key_fp != cert_fp:
-        errors.append(f"{where} private key {key_label} does not match certificate {cert_label} (their public keys differ).")
+        errors.append(
+            f"{where} private key {key_label} does not match certificate {cert_label} (their public keys differ)."
+        )
     if leaf_ok and "complete_chain" not in chain:
         errors.append(
             f"{where} the chain in {cert_label} is not in order (each certificate must be issued by"
@@ -129,7 +138,9 @@ def host_file_errors(endpoint: object, stats: object, hostname: str) -> list[str
     cert, key = results[:2]
     errors = []
     if not cert.get("exists"):
-        errors.append(f"{where} cert_path {endpoint.get('cert_file')} does not exist on {hostname}.")
+        errors.append(
+            f"{where} cert_path {endpoint.get('cert_file')} does not exist on {hostname}."
+        )
     if not key.get("exists"):
         errors.append(f"{where} key_path {endpoint.get('key_file')} does not exist on {hostname}.")
     elif key.get("roth"):
@@ -143,7 +154,9 @@ def host_file_errors(endpoint: object, stats: object, hostname: str) -> list[str
 def controller_file_errors(endpoint: object, missing: object) -> list[str]:
     """The files of a ``provided`` certificate on the controller (``missing``: those absent)."""
     name = _dict(endpoint).get("name", "?")
-    return [f"endpoint '{name}': {path} does not exist on the controller." for path in _list(missing)]
+    return [
+        f"endpoint '{name}': {path} does not exist on the controller." for path in _list(missing)
+    ]
 
 
 def _b64text(value: object) -> str:
@@ -165,6 +178,7 @@ def _conf_value(text: str, key: str) -> str | None:
 
 def acme_order_reason(
     endpoint: object,
+    *,
     live: object,
     info: object,
     conf: object,

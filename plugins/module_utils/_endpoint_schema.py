@@ -200,7 +200,9 @@ _CERTIFICATE_READS = ("name", "server_names", "certificate")
 
 def defaults(options: dict) -> dict:
     """The defaults of one level of options (deep copies)."""
-    return {key: copy.deepcopy(spec["default"]) for key, spec in options.items() if "default" in spec}
+    return {
+        key: copy.deepcopy(spec["default"]) for key, spec in options.items() if "default" in spec
+    }
 
 
 def choices(options: dict, key: str) -> tuple:

@@ -32,7 +32,9 @@ DNS_LABEL_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 NUMERIC_RE = re.compile(r"[0-9]{1,10}")
 PORT_RE = re.compile(r"[0-9]{1,5}")
 # host:port and [v6]:port; the host is checked by is_dns_name/ipaddress afterwards.
-HOST_PORT_RE = re.compile(r"(?P<host>[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\]):(?P<port>[0-9]{1,5})")
+HOST_PORT_RE = re.compile(
+    r"(?P<host>[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\]):(?P<port>[0-9]{1,5})"
+)
 # Absolute paths printed into nginx: no whitespace, quotes, ;{}#$ or anything non-ASCII.
 FILE_PATH_RE = re.compile(r"/[A-Za-z0-9._~+@=,/-]{0,1023}")
 UNIX_RE = re.compile(r"unix:(?P<path>/[A-Za-z0-9._~+@=,/-]{0,106})")
@@ -207,7 +209,10 @@ def duration_ms(value: object) -> int | None:
 def origin(value: object) -> tuple[str | None, str | None]:
     """``(normalised origin, None)`` or ``(None, why not)``: what a browser would send."""
     if not isinstance(value, str):
-        return None, f"must be a string such as 'https://chat.example.com', got {type(value).__name__}"
+        return (
+            None,
+            f"must be a string such as 'https://chat.example.com', got {type(value).__name__}",
+        )
     match = ORIGIN_RE.fullmatch(value)
     if not match:
         return None, (
@@ -247,7 +252,9 @@ def file_path_error(value: object, what: str = "path") -> str | None:
             f"{show(value)} is not an absolute {what} of ASCII letters, digits and ._~+@=,-/"
             " (no spaces, quotes or ;{}#$)"
         )
-    if any(part in ("", ".", "..") for part in value.split("/")[1:-1]) or value.endswith(("/.", "/..")):
+    if any(part in ("", ".", "..") for part in value.split("/")[1:-1]) or value.endswith(
+        ("/.", "/..")
+    ):
         return f"{show(value)} is not a normalised absolute {what} (no '//', '.' or '..' parts)"
     if what.startswith("file") and value.endswith("/"):
         return f"{show(value)} ends in '/': a {what} names a file"
@@ -319,9 +326,13 @@ def _location(where: str, location: object) -> tuple[list[str], dict | None]:
                 errors.append(f"{where}.allowed_origins[{index}]: {show(value)} is listed twice")
             else:
                 normal_origins.append(normal)
-    problems, limit_conn = _whole(f"{where}.limit_conn", merged["limit_conn"], 1, LIMIT_CONN_MAX, "(no limit)")
+    problems, limit_conn = _whole(
+        f"{where}.limit_conn", merged["limit_conn"], 1, LIMIT_CONN_MAX, "(no limit)"
+    )
     errors += problems
-    problems, limit_req = _whole(f"{where}.limit_req", merged["limit_req"], 1, LIMIT_REQ_MAX, "(no limit)")
+    problems, limit_req = _whole(
+        f"{where}.limit_req", merged["limit_req"], 1, LIMIT_REQ_MAX, "(no limit)"
+    )
     errors += problems
     if errors:
         return errors, None
@@ -340,14 +351,20 @@ def _certificate(where: str, certificate: object) -> tuple[list[str], dict | Non
     if certificate is None:
         certificate = {}
     if not isinstance(certificate, dict):
-        return [f"{where}: must be a mapping such as {{source: selfsigned}}, got {type(certificate).__name__}"], None
+        return [
+            f"{where}: must be a mapping such as {{source: selfsigned}}, got {type(certificate).__name__}"
+        ], None
     errors = _unknown(where, certificate, CERTIFICATE_OPTIONS)
     merged = dict(CERTIFICATE_DEFAULTS)
     merged.update({key: value for key, value in certificate.items() if value is not None})
     if merged["source"] not in CERT_SOURCES:
-        errors.append(f"{where}.source: {show(merged['source'])} is not one of {', '.join(CERT_SOURCES)}")
+        errors.append(
+            f"{where}.source: {show(merged['source'])} is not one of {', '.join(CERT_SOURCES)}"
+        )
     if merged["key_type"] not in KEY_TYPES:
-        errors.append(f"{where}.key_type: {show(merged['key_type'])} is not one of {', '.join(KEY_TYPES)}")
+        errors.append(
+            f"{where}.key_type: {show(merged['key_type'])} is not one of {', '.join(KEY_TYPES)}"
+        )
     for key in ("cert_path", "key_path"):
         if key in merged:
             problem = file_path_error(merged[key], "file path on the host")
@@ -366,7 +383,9 @@ def _certificate(where: str, certificate: object) -> tuple[list[str], dict | Non
                 "(files on the controller) or cert_path and key_path (files on the host)"
             )
     elif any(key in merged for key in ("cert_src", "key_src", "cert_path", "key_path")):
-        errors.append(f"{where}: cert_src, key_src, cert_path and key_path belong to source 'provided'")
+        errors.append(
+            f"{where}: cert_src, key_src, cert_path and key_path belong to source 'provided'"
+        )
     return errors, (None if errors else merged)
 
 
@@ -463,7 +482,13 @@ def _top(endpoints: object, backend: object, hostname: object) -> tuple[list[str
     """Errors about the top level, the endpoint list to check, and whether it is the shorthand."""
     if endpoints in (None, "", []):
         if backend in (None, ""):
-            return ["wss_endpoints: no endpoints; set wss_endpoints (a list) or wss_backend ('host:port')"], [], False
+            return (
+                [
+                    "wss_endpoints: no endpoints; set wss_endpoints (a list) or wss_backend ('host:port')"
+                ],
+                [],
+                False,
+            )
         errors = []
         problem = backend_error(backend)
         if problem:
@@ -476,9 +501,17 @@ def _top(endpoints: object, backend: object, hostname: object) -> tuple[list[str
             )
         return errors, ([] if errors else shorthand(backend, hostname)), True
     if backend not in (None, ""):
-        return ["wss_backend: set either wss_backend (one backend) or wss_endpoints, not both"], [], False
+        return (
+            ["wss_backend: set either wss_backend (one backend) or wss_endpoints, not both"],
+            [],
+            False,
+        )
     if not isinstance(endpoints, list):
-        return [f"wss_endpoints: must be a list of endpoints, got {type(endpoints).__name__}"], [], False
+        return (
+            [f"wss_endpoints: must be a list of endpoints, got {type(endpoints).__name__}"],
+            [],
+            False,
+        )
     return [], endpoints, False
 
 
@@ -502,7 +535,9 @@ def _acme_settings_errors(settings: dict, acme: list[str]) -> list[str]:
     """The certificate role's rules for ACME endpoints (``acme``: their names)."""
     errors = []
     listed = "', '".join(acme)
-    if "certificate_acme_agree_tos" in settings and not as_bool(settings["certificate_acme_agree_tos"]):
+    if "certificate_acme_agree_tos" in settings and not as_bool(
+        settings["certificate_acme_agree_tos"]
+    ):
         errors.append(
             f"certificate_acme_agree_tos: endpoint '{listed}' uses certificate source 'acme'; set it"
             " to true to agree to the ACME CA's terms of service"
@@ -555,7 +590,10 @@ def certificate_settings_errors(settings: dict, acme: list[str]) -> list[str]:
     if "certificate_min_valid_days" in settings:
         renew = numbers.get("renew") or 10**4
         problems = _whole(
-            "certificate_min_valid_days", settings["certificate_min_valid_days"], 0, max(renew - 1, 0)
+            "certificate_min_valid_days",
+            settings["certificate_min_valid_days"],
+            0,
+            max(renew - 1, 0),
         )[0]
         errors += [
             f"{p} (less than certificate_renew_days, {renew}, or a selfsigned certificate would be"
@@ -594,7 +632,9 @@ def validate(
         name = endpoint.get("name")
         if isinstance(name, str) and NAME_RE.fullmatch(name):
             if name in names:
-                errors.append(f"{where}.name: '{name}' is already used by wss_endpoints[{names[name]}]")
+                errors.append(
+                    f"{where}.name: '{name}' is already used by wss_endpoints[{names[name]}]"
+                )
             elif name.replace("-", "_") in upstreams:
                 other = upstreams[name.replace("-", "_")]
                 errors.append(

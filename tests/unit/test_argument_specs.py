@@ -13,7 +13,9 @@ from ansible_collections.wss.gateway.plugins.module_utils import _endpoint_schem
 from ansible_collections.wss.gateway.plugins.module_utils import _endpoints
 
 ROOT = Path(__file__).resolve().parents[2]
-_spec = importlib.util.spec_from_file_location("gen_argument_specs", ROOT / "scripts" / "gen_argument_specs.py")
+_spec = importlib.util.spec_from_file_location(
+    "gen_argument_specs", ROOT / "scripts" / "gen_argument_specs.py"
+)
 gen = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(gen)
 
@@ -34,10 +36,19 @@ def test_every_entry_point_declares_the_schema(role: str) -> None:
 
 
 def test_validator_uses_the_schema_defaults_and_choices() -> None:
-    assert _endpoints.LOCATION_DEFAULTS == {"path": "/", "allowed_origins": [], "read_timeout": "1h", "send_timeout": "1h", "limit_conn": 0, "limit_req": 0}
-    assert _endpoints.CERT_SOURCES == tuple(schema.CERTIFICATE_OPTIONS["source"]["choices"])
-    assert _endpoints.KEY_TYPES == tuple(schema.CERTIFICATE_OPTIONS["key_type"]["choices"])
-    (endpoint,) = _endpoints.normalize([{"name": "a", "server_names": ["a.example"], "locations": [{"backends": ["127.0.0.1:1"]}]}])
+    assert _endpoints.LOCATION_DEFAULTS == {
+        "path": "/",
+        "allowed_origins": [],
+        "read_timeout": "1h",
+        "send_timeout": "1h",
+        "limit_conn": 0,
+        "limit_req": 0,
+    }
+    assert tuple(schema.CERTIFICATE_OPTIONS["source"]["choices"]) == _endpoints.CERT_SOURCES
+    assert tuple(schema.CERTIFICATE_OPTIONS["key_type"]["choices"]) == _endpoints.KEY_TYPES
+    (endpoint,) = _endpoints.normalize(
+        [{"name": "a", "server_names": ["a.example"], "locations": [{"backends": ["127.0.0.1:1"]}]}]
+    )
     location = endpoint["locations"][0]
     for key, option in schema.LOCATION_OPTIONS.items():
         if "default" in option:

@@ -104,9 +104,7 @@ def _nested_repeats(items: object, inside: bool = False) -> list[str]:
 
 def test_finding_3_grammars_have_no_nested_quantifiers() -> None:
     patterns = {
-        name: value
-        for name, value in vars(_endpoints).items()
-        if isinstance(value, re.Pattern)
+        name: value for name, value in vars(_endpoints).items() if isinstance(value, re.Pattern)
     }
     assert "DURATION_RE" in patterns
     nested = {name: _nested_repeats(_parser.parse(p.pattern)) for name, p in patterns.items()}
@@ -153,7 +151,11 @@ def test_finding_4_names_that_share_an_upstream_are_refused() -> None:
 
 def test_finding_4_upstreams_are_unique() -> None:
     endpoints = [
-        endpoint(name=name, server_names=[f"{name}.example.com"], locations=[OK_LOCATION, {**OK_LOCATION, "path": "/x"}])
+        endpoint(
+            name=name,
+            server_names=[f"{name}.example.com"],
+            locations=[OK_LOCATION, {**OK_LOCATION, "path": "/x"}],
+        )
         for name in ("a-b", "ab", "a-b-0", "a")
     ]
     upstreams = [loc["upstream"] for e in normalize(endpoints) for loc in e["locations"]]
@@ -197,18 +199,42 @@ def test_finding_5_origins_refused_saying_why(origin: str, fragment: str) -> Non
     [
         ({"locations": [{**OK_LOCATION, "limit_conn": 65536}]}, "locations[0].limit_conn"),
         ({"locations": [{**OK_LOCATION, "limit_req": 10**7}]}, "locations[0].limit_req"),
-        ({"locations": [{**OK_LOCATION, "backends": ["unix:/run/a;b.sock"]}]}, "locations[0].backends[0]"),
-        ({"locations": [{**OK_LOCATION, "backends": ["unix:/run/a b.sock"]}]}, "locations[0].backends[0]"),
         (
-            {"certificate": {"source": "provided", "cert_path": "/etc/ssl/a b.pem", "key_path": "/k.pem"}},
+            {"locations": [{**OK_LOCATION, "backends": ["unix:/run/a;b.sock"]}]},
+            "locations[0].backends[0]",
+        ),
+        (
+            {"locations": [{**OK_LOCATION, "backends": ["unix:/run/a b.sock"]}]},
+            "locations[0].backends[0]",
+        ),
+        (
+            {
+                "certificate": {
+                    "source": "provided",
+                    "cert_path": "/etc/ssl/a b.pem",
+                    "key_path": "/k.pem",
+                }
+            },
             "certificate.cert_path",
         ),
         (
-            {"certificate": {"source": "provided", "cert_path": "/a.pem", "key_path": "/k.pem\nssl_x y"}},
+            {
+                "certificate": {
+                    "source": "provided",
+                    "cert_path": "/a.pem",
+                    "key_path": "/k.pem\nssl_x y",
+                }
+            },
             "certificate.key_path",
         ),
         (
-            {"certificate": {"source": "provided", "cert_path": "relative.pem", "key_path": "/k.pem"}},
+            {
+                "certificate": {
+                    "source": "provided",
+                    "cert_path": "relative.pem",
+                    "key_path": "/k.pem",
+                }
+            },
             "certificate.cert_path",
         ),
     ],
@@ -229,7 +255,11 @@ def test_finding_6_bounds_and_paths_name_the_variable(change: dict, where: str) 
         {"listen": "https"},
         {"listen": True},
         {"name": ["chat"]},
-        {"locations": [{"path": 1, "backends": [None], "allowed_origins": "x", "limit_conn": "many"}]},
+        {
+            "locations": [
+                {"path": 1, "backends": [None], "allowed_origins": "x", "limit_conn": "many"}
+            ]
+        },
     ],
 )
 def test_finding_7_public_filters_are_total(hostile: dict) -> None:

@@ -7,8 +7,21 @@ import pytest
 
 from ansible_collections.wss.gateway.plugins.filter.endpoints import endpoint_errors
 
-ACME = [{"name": "chat", "server_names": ["chat.example.com"], "certificate": {"source": "acme"}, "locations": [{"backends": ["127.0.0.1:1"]}]}]
-SELF = [{"name": "chat", "server_names": ["chat.example.com"], "locations": [{"backends": ["127.0.0.1:1"]}]}]
+ACME = [
+    {
+        "name": "chat",
+        "server_names": ["chat.example.com"],
+        "certificate": {"source": "acme"},
+        "locations": [{"backends": ["127.0.0.1:1"]}],
+    }
+]
+SELF = [
+    {
+        "name": "chat",
+        "server_names": ["chat.example.com"],
+        "locations": [{"backends": ["127.0.0.1:1"]}],
+    }
+]
 DEFAULTS = {
     "certificate_validity_days": 365,
     "certificate_renew_days": 30,
@@ -37,14 +50,38 @@ def test_defaults_pass() -> None:
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"certificate_acme_agree_tos": "false"}, "certificate_acme_agree_tos: endpoint 'chat' uses certificate source 'acme'; set it to true"),
-        ({"certificate_acme_eab_kid": "kid-1"}, "certificate_acme_eab_kid and certificate_acme_eab_hmac_key: set both"),
-        ({"certificate_acme_directory": "http://acme.test/dir"}, "certificate_acme_directory: 'http://acme.test/dir' is not an https:// URL"),
-        ({"certificate_acme_directory": "https://acme.test/dir\n"}, "certificate_acme_directory: 'https://acme.test/dir\\n' is not an https:// URL"),
-        ({"certificate_acme_ca_bundle": "/no/such/bundle.pem"}, "certificate_acme_ca_bundle: /no/such/bundle.pem: does not exist on the controller"),
-        ({"certificate_acme_roots": ["/no/root.pem"]}, "certificate_acme_roots: /no/root.pem: does not exist on the controller"),
-        ({"certificate_acme_renew_days": 0}, "certificate_acme_renew_days: '0' is not a whole number"),
-        ({"certificate_acme_throttle": "x"}, "certificate_acme_throttle: 'x' is not a whole number"),
+        (
+            {"certificate_acme_agree_tos": "false"},
+            "certificate_acme_agree_tos: endpoint 'chat' uses certificate source 'acme'; set it to true",
+        ),
+        (
+            {"certificate_acme_eab_kid": "kid-1"},
+            "certificate_acme_eab_kid and certificate_acme_eab_hmac_key: set both",
+        ),
+        (
+            {"certificate_acme_directory": "http://acme.test/dir"},
+            "certificate_acme_directory: 'http://acme.test/dir' is not an https:// URL",
+        ),
+        (
+            {"certificate_acme_directory": "https://acme.test/dir\n"},
+            "certificate_acme_directory: 'https://acme.test/dir\\n' is not an https:// URL",
+        ),
+        (
+            {"certificate_acme_ca_bundle": "/no/such/bundle.pem"},
+            "certificate_acme_ca_bundle: /no/such/bundle.pem: does not exist on the controller",
+        ),
+        (
+            {"certificate_acme_roots": ["/no/root.pem"]},
+            "certificate_acme_roots: /no/root.pem: does not exist on the controller",
+        ),
+        (
+            {"certificate_acme_renew_days": 0},
+            "certificate_acme_renew_days: '0' is not a whole number",
+        ),
+        (
+            {"certificate_acme_throttle": "x"},
+            "certificate_acme_throttle: 'x' is not a whole number",
+        ),
     ],
 )
 def test_acme_rules(changes: dict, message: str) -> None:
@@ -55,11 +92,26 @@ def test_acme_rules(changes: dict, message: str) -> None:
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"certificate_validity_days": 400}, "certificate_validity_days: '400' is not a whole number 1-366 (browsers reject"),
-        ({"certificate_renew_days": 365}, "certificate_renew_days: '365' is not a whole number 1-364 (less than certificate_validity_days, 365)"),
-        ({"certificate_min_valid_days": 30}, "certificate_min_valid_days: '30' is not a whole number 0-29 (less than certificate_renew_days, 30"),
-        ({"certificate_min_valid_days": -1}, "certificate_min_valid_days: '-1' is not a whole number"),
-        ({"certificate_rsa_bits": 1024}, "certificate_rsa_bits: '1024' is not a whole number 2048-16384"),
+        (
+            {"certificate_validity_days": 400},
+            "certificate_validity_days: '400' is not a whole number 1-366 (browsers reject",
+        ),
+        (
+            {"certificate_renew_days": 365},
+            "certificate_renew_days: '365' is not a whole number 1-364 (less than certificate_validity_days, 365)",
+        ),
+        (
+            {"certificate_min_valid_days": 30},
+            "certificate_min_valid_days: '30' is not a whole number 0-29 (less than certificate_renew_days, 30",
+        ),
+        (
+            {"certificate_min_valid_days": -1},
+            "certificate_min_valid_days: '-1' is not a whole number",
+        ),
+        (
+            {"certificate_rsa_bits": 1024},
+            "certificate_rsa_bits: '1024' is not a whole number 2048-16384",
+        ),
     ],
 )
 def test_certificate_numbers(changes: dict, message: str) -> None:

@@ -63,7 +63,9 @@ def validate(inventory: dict, hostname: str = "gw.example.com") -> dict:
     )
 
 
-def render(inventory: dict, endpoints: list, nginx_version: str = "1.22.1", kernel_ipv6: bool = True) -> str:
+def render(
+    inventory: dict, endpoints: list, nginx_version: str = "1.22.1", kernel_ipv6: bool = True
+) -> str:
     """The site for already validated ``endpoints``, as the template task writes it."""
     variables = {**ROLE_VARS, **inventory, "wss_gateway_endpoints": endpoints}
     templar = Templar(loader=_LOADER, variables=variables)
@@ -114,7 +116,17 @@ http {{
 """
     )
     return subprocess.run(
-        [nginx, "-t", "-q", "-p", f"{prefix}/", "-e", f"{prefix}/logs/error.log", "-c", f"{prefix}/nginx.conf"],
+        [
+            nginx,
+            "-t",
+            "-q",
+            "-p",
+            f"{prefix}/",
+            "-e",
+            f"{prefix}/logs/error.log",
+            "-c",
+            f"{prefix}/nginx.conf",
+        ],
         capture_output=True,
         text=True,
         check=False,

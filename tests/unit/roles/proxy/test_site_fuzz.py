@@ -53,9 +53,9 @@ def inventories(bad: bool) -> st.SearchStrategy:
         return st.one_of(valid, valid, HOSTILE, LONG, WRONG) if bad else valid
 
     LABEL = st.one_of(
-    st.from_regex(r"[a-z0-9]([a-z0-9-]{0,8}[a-z0-9])?", fullmatch=True),
-    st.from_regex(r"[a-z0-9][a-z0-9-]{40,61}[a-z0-9]", fullmatch=True),
-)
+        st.from_regex(r"[a-z0-9]([a-z0-9-]{0,8}[a-z0-9])?", fullmatch=True),
+        st.from_regex(r"[a-z0-9][a-z0-9-]{40,61}[a-z0-9]", fullmatch=True),
+    )
     DNS = st.builds(
         lambda labels, tld: ".".join([*labels, tld]),
         st.lists(LABEL, min_size=1, max_size=3),

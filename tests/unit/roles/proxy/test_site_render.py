@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 import trustme
-
 from render_harness import directives, install_certificates, nginx_test, render, validate
+
 from tests.conftest import require_tool
 
 BACKEND = {"path": "/", "backends": ["127.0.0.1:19808"]}
@@ -43,7 +43,12 @@ def deploy(inventory: dict, tmp_path: Path, nginx: str, pems: tuple, **render_ar
 
 
 def endpoint(name: str = "chat", **changes: object) -> dict:
-    return {"name": name, "server_names": [f"{name}.example.com"], "locations": [BACKEND], **changes}
+    return {
+        "name": name,
+        "server_names": [f"{name}.example.com"],
+        "locations": [BACKEND],
+        **changes,
+    }
 
 
 def test_shorthand(tmp_path: Path, nginx: str, pems: tuple) -> None:
@@ -52,16 +57,29 @@ def test_shorthand(tmp_path: Path, nginx: str, pems: tuple) -> None:
 
 
 @pytest.mark.parametrize(("version", "syntax"), [("1.22.1", "ssl http2;"), ("1.26.3", "http2 on;")])
-def test_http2_in_the_syntax_of_the_nginx(tmp_path: Path, nginx: str, pems: tuple, version: str, syntax: str) -> None:
-    site = render({"wss_tls_dir": "/x"}, validate({"wss_endpoints": [endpoint()], "wss_tls_dir": "/x"})["endpoints"], nginx_version=version)
+def test_http2_in_the_syntax_of_the_nginx(
+    tmp_path: Path, nginx: str, pems: tuple, version: str, syntax: str
+) -> None:
+    site = render(
+        {"wss_tls_dir": "/x"},
+        validate({"wss_endpoints": [endpoint()], "wss_tls_dir": "/x"})["endpoints"],
+        nginx_version=version,
+    )
     assert syntax in site
     # This machine's nginx is the bookworm one: the old syntax is the one it can check.
     deploy({"wss_endpoints": [endpoint()]}, tmp_path, nginx, pems)
 
 
 @pytest.mark.parametrize("false", [False, "false", "no", "0", "off"])
-def test_finding_8_string_booleans_turn_features_off(tmp_path: Path, nginx: str, pems: tuple, false: object) -> None:
-    inventory = {"wss_endpoints": [endpoint()], "proxy_ipv6": false, "proxy_http2": false, "proxy_http_redirect": false}
+def test_finding_8_string_booleans_turn_features_off(
+    tmp_path: Path, nginx: str, pems: tuple, false: object
+) -> None:
+    inventory = {
+        "wss_endpoints": [endpoint()],
+        "proxy_ipv6": false,
+        "proxy_http2": false,
+        "proxy_http_redirect": false,
+    }
     site = deploy(inventory, tmp_path, nginx, pems)
     assert "[::]" not in site
     assert "http2" not in site
@@ -70,8 +88,15 @@ def test_finding_8_string_booleans_turn_features_off(tmp_path: Path, nginx: str,
 
 
 @pytest.mark.parametrize("true", [True, "true", "yes", "1"])
-def test_string_booleans_turn_features_on(tmp_path: Path, nginx: str, pems: tuple, true: object) -> None:
-    inventory = {"wss_endpoints": [endpoint()], "proxy_ipv6": true, "proxy_http2": true, "proxy_http_redirect": true}
+def test_string_booleans_turn_features_on(
+    tmp_path: Path, nginx: str, pems: tuple, true: object
+) -> None:
+    inventory = {
+        "wss_endpoints": [endpoint()],
+        "proxy_ipv6": true,
+        "proxy_http2": true,
+        "proxy_http_redirect": true,
+    }
     site = deploy(inventory, tmp_path, nginx, pems)
     assert "listen [::]:443 ssl http2;" in site
     assert "listen 80;" in site
@@ -94,7 +119,10 @@ def test_ip_server_names(tmp_path: Path, nginx: str, pems: tuple) -> None:
 
 
 def test_origins(tmp_path: Path, nginx: str, pems: tuple) -> None:
-    location = {**BACKEND, "allowed_origins": ["https://Chat.Example.com:443", "http://localhost:8080"]}
+    location = {
+        **BACKEND,
+        "allowed_origins": ["https://Chat.Example.com:443", "http://localhost:8080"],
+    }
     site = deploy({"wss_endpoints": [endpoint(locations=[location])]}, tmp_path, nginx, pems)
     assert '"~^https://chat\\.example\\.com$" 1;' in site
     assert '"~^http://localhost:8080$" 1;' in site
@@ -102,7 +130,10 @@ def test_origins(tmp_path: Path, nginx: str, pems: tuple) -> None:
 
 
 def test_long_origins_pass_nginx(tmp_path: Path, nginx: str, pems: tuple) -> None:
-    origins = ["https://[10:1000:1000:1000:1000:1000:1000:1000]", "https://" + ".".join(["b" * 63] * 3) + ".example:8443"]
+    origins = [
+        "https://[10:1000:1000:1000:1000:1000:1000:1000]",
+        "https://" + ".".join(["b" * 63] * 3) + ".example:8443",
+    ]
     location = {**BACKEND, "allowed_origins": origins}
     deploy({"wss_endpoints": [endpoint(locations=[location])]}, tmp_path, nginx, pems)
 
@@ -124,7 +155,13 @@ def test_timeouts(tmp_path: Path, nginx: str, pems: tuple) -> None:
 
 def test_several_endpoints_per_port_and_locations(tmp_path: Path, nginx: str, pems: tuple) -> None:
     endpoints = [
-        endpoint("chat", locations=[{"path": "/ws", "backends": ["127.0.0.1:1", "[::1]:2", "unix:/run/ws.sock"]}, {"path": "/admin", "backends": ["localhost:3"]}]),
+        endpoint(
+            "chat",
+            locations=[
+                {"path": "/ws", "backends": ["127.0.0.1:1", "[::1]:2", "unix:/run/ws.sock"]},
+                {"path": "/admin", "backends": ["localhost:3"]},
+            ],
+        ),
         endpoint("chat-b"),
         endpoint("alt", listen=8443),
         endpoint("alt2", listen="8443", server_names=["*.example.org"]),
@@ -144,20 +181,41 @@ def test_long_names_on_another_port_pass_nginx(tmp_path: Path, nginx: str, pems:
 
 
 def test_hsts_from_a_string(tmp_path: Path, nginx: str, pems: tuple) -> None:
-    site = deploy({"wss_endpoints": [endpoint()], "proxy_hsts_max_age": "300"}, tmp_path, nginx, pems)
+    site = deploy(
+        {"wss_endpoints": [endpoint()], "proxy_hsts_max_age": "300"}, tmp_path, nginx, pems
+    )
     assert 'max-age=300"' in site
 
 
 def test_nothing_unasked(tmp_path: Path, nginx: str, pems: tuple) -> None:
-    site = deploy({"wss_endpoints": [endpoint()], "proxy_http_redirect": False}, tmp_path, nginx, pems)
+    site = deploy(
+        {"wss_endpoints": [endpoint()], "proxy_http_redirect": False}, tmp_path, nginx, pems
+    )
     assert "limit_conn " not in site
     assert "limit_req " not in site
     assert "_origin" not in site
     assert sorted(set(directives(site))) == sorted(
-        {"map", "default", "upstream", "server", "listen", "server_name", "ssl_certificate",
-         "ssl_certificate_key", "limit_conn_status", "limit_req_status", "location", "proxy_pass",
-         "proxy_http_version", "proxy_set_header", "proxy_read_timeout", "proxy_send_timeout",
-         "proxy_buffering", "add_header", "websocket"}
+        {
+            "map",
+            "default",
+            "upstream",
+            "server",
+            "listen",
+            "server_name",
+            "ssl_certificate",
+            "ssl_certificate_key",
+            "limit_conn_status",
+            "limit_req_status",
+            "location",
+            "proxy_pass",
+            "proxy_http_version",
+            "proxy_set_header",
+            "proxy_read_timeout",
+            "proxy_send_timeout",
+            "proxy_buffering",
+            "add_header",
+            "websocket",
+        }
     )
 
 
@@ -174,22 +232,52 @@ INVALID = [
         ["wss_endpoints[1].name: 'chat' is already used by wss_endpoints[0]"],
     ),
     (
-        {"wss_endpoints": [endpoint("one", listen=8443, server_names=["chat.example.com"]), endpoint("two", listen=8443, server_names=["chat.example.com"])]},
-        ["wss_endpoints[1]: port 8443 with server name 'chat.example.com' clashes with endpoint 'one'"],
+        {
+            "wss_endpoints": [
+                endpoint("one", listen=8443, server_names=["chat.example.com"]),
+                endpoint("two", listen=8443, server_names=["chat.example.com"]),
+            ]
+        },
+        [
+            "wss_endpoints[1]: port 8443 with server name 'chat.example.com' clashes with endpoint 'one'"
+        ],
     ),
     ({"wss_endpoints": [endpoint(listen=80)]}, ["wss_endpoints[0].listen: port 80"]),
     (
-        {"wss_endpoints": [endpoint(server_names=["chat.example.com", "192.0.2.7"], certificate={"source": "acme"})]},
-        ["wss_endpoints[0].server_names[1]: '192.0.2.7' is an IP address; certificate source 'acme' (HTTP-01)"],
+        {
+            "wss_endpoints": [
+                endpoint(
+                    server_names=["chat.example.com", "192.0.2.7"], certificate={"source": "acme"}
+                )
+            ]
+        },
+        [
+            "wss_endpoints[0].server_names[1]: '192.0.2.7' is an IP address; certificate source 'acme' (HTTP-01)"
+        ],
     ),
     (
-        {"wss_endpoints": [endpoint(certificate={"source": "acme"})], "proxy_http_redirect": "false"},
+        {
+            "wss_endpoints": [endpoint(certificate={"source": "acme"})],
+            "proxy_http_redirect": "false",
+        },
         ["proxy_http_redirect: endpoint 'chat' uses certificate source 'acme'"],
     ),
     ({}, ["wss_endpoints: no endpoints"]),
     (
-        {"wss_endpoints": [{"name": "Bad Name", "server_names": ["not a name"], "locations": [{**BACKEND, "allowed_origins": ["https://x.example.com/path"]}]}]},
-        ["wss_endpoints[0].name", "wss_endpoints[0].server_names[0]", "wss_endpoints[0].locations[0].allowed_origins[0]"],
+        {
+            "wss_endpoints": [
+                {
+                    "name": "Bad Name",
+                    "server_names": ["not a name"],
+                    "locations": [{**BACKEND, "allowed_origins": ["https://x.example.com/path"]}],
+                }
+            ]
+        },
+        [
+            "wss_endpoints[0].name",
+            "wss_endpoints[0].server_names[0]",
+            "wss_endpoints[0].locations[0].allowed_origins[0]",
+        ],
     ),
     (
         {"wss_endpoints": [{"name": "chat", "locations": [{"backends": ["127.0.0.1:19808"]}]}]},
