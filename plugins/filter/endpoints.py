@@ -24,7 +24,8 @@ description:
   - Validates first, with the same code as P(wss.gateway.endpoint_errors#filter); input that
     it refuses fails the task with every message, never a traceback.
   - P(wss.gateway.endpoint_validation#filter) returns the messages and the endpoints in one
-    call; the roles use it and publish the result as C(wss_gateway_endpoints).
+    call; the roles use it and publish the result as C(proxy_normalized_endpoints) and
+    C(certificate_normalized_endpoints).
 options:
   _input:
     description: The C(wss_endpoints) list.

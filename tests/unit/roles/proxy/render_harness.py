@@ -67,7 +67,7 @@ def render(
     inventory: dict, endpoints: list, nginx_version: str = "1.22.1", kernel_ipv6: bool = True
 ) -> str:
     """The site for already validated ``endpoints``, as the template task writes it."""
-    variables = {**ROLE_VARS, **inventory, "wss_gateway_endpoints": endpoints}
+    variables = {**ROLE_VARS, **inventory, "proxy_normalized_endpoints": endpoints}
     templar = Templar(loader=_LOADER, variables=variables)
     http2_version = templar.template(ROLE_VARS["__proxy_http2_directive_version"])
     facts = {
