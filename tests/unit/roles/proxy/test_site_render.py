@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 import trustme
-from render_harness import directives, install_certificates, nginx_test, render, validate
+from ansible.parsing.dataloader import DataLoader
+from ansible.template import Templar
+from render_harness import ROLE_VARS, directives, install_certificates, nginx_test, render, validate
 
 from tests.conftest import require_tool
 
@@ -290,3 +292,23 @@ INVALID = [
 def test_invalid_input_is_refused_naming_the_variable(inventory: dict, expect: list[str]) -> None:
     message = "; ".join(validate(inventory)["errors"])
     assert [text for text in expect if text not in message] == [], message
+
+
+def _validated(inventory: dict, validation: dict | None) -> tuple[str, bool]:
+    variables = {**ROLE_VARS, "inventory_hostname": "gw.example.com", **inventory}
+    if validation is not None:
+        variables["__proxy_validation"] = validation
+    templar = Templar(loader=DataLoader(), variables=variables)
+    key = templar.template(ROLE_VARS["__proxy_validation_key"])
+    return key, templar.template(ROLE_VARS["__proxy_validated"])
+
+
+def test_main_reuses_a_validation_only_for_the_same_input() -> None:
+    inventory = {"wss_endpoints": [endpoint()]}
+    key, validated = _validated(inventory, None)
+    assert validated is False
+    assert _validated(inventory, {"errors": [], "input": key})[1] is True
+    assert _validated(inventory, {"errors": ["x"], "input": key})[1] is False
+    changed = {"wss_endpoints": [endpoint(listen=8443)]}
+    assert _validated(changed, {"errors": [], "input": key})[1] is False
+    assert _validated({**inventory, "proxy_ipv6": False}, {"errors": [], "input": key})[1] is False
