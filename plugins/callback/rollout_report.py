@@ -19,6 +19,9 @@ description:
   - Hosts of the batch where the rollout stopped that had not failed themselves are listed as
     stopped with their batch (Ansible ends the whole batch when it breaks the play).
   - A host whose deploy was rolled back counts as failed, with the rollback's message.
+  - A play with the play variable C(__wss_rollout_validation_only) set (the first play of
+    C(wss.gateway.deploy_wss), which validates every host on the controller) starts no host;
+    a host that fails there is listed as failed.
   - Prints nothing more when every host succeeded, apart from a one-line count.
 requirements:
   - Enable it, e.g. C(ANSIBLE_CALLBACKS_ENABLED=wss.gateway.rollout_report) or
@@ -54,6 +57,11 @@ def reason_of(result: dict) -> str:
     return "no message"
 
 
+# A play var that marks a play which only validates input on the controller: its hosts have
+# not started a deploy (deploy_wss.yml's first play sets it).
+VALIDATION_ONLY = "__wss_rollout_validation_only"
+
+
 class CallbackModule(CallbackBase):
     CALLBACK_VERSION = 2.0
     CALLBACK_TYPE = "aggregate"
@@ -67,6 +75,9 @@ class CallbackModule(CallbackBase):
         self._errors: dict[str, tuple[str, str, str]] = {}
         # Each batch of each play: its hosts and the play's max_fail_percentage.
         self._batches: list[tuple[list[str], object]] = []
+        # Whether results of the current play count as a started deploy (not in a play that
+        # only validates the input on the controller, as deploy_wss.yml's first play).
+        self._counting = True
 
     # Every batch of a serial play starts the play again, restricted to the batch; the hosts
     # of all batches are the play's pattern without that restriction (but with --limit).
@@ -75,11 +86,14 @@ class CallbackModule(CallbackBase):
         for host in inventory.get_hosts(play.hosts, ignore_restrictions=True):
             if host.name not in self._targeted:
                 self._targeted.append(host.name)
-        batch = [host.name for host in inventory.get_hosts(play.hosts)]
-        self._batches.append((batch, play.max_fail_percentage))
+        self._counting = not (play.vars or {}).get(VALIDATION_ONLY)
+        if self._counting:
+            batch = [host.name for host in inventory.get_hosts(play.hosts)]
+            self._batches.append((batch, play.max_fail_percentage))
 
     def _started_on(self, result) -> None:
-        self._started.add(result._host.get_name())
+        if self._counting:
+            self._started.add(result._host.get_name())
 
     def v2_runner_on_ok(self, result) -> None:
         self._started_on(result)
