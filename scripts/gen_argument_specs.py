@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Copyright (c) 2026, wss.gateway developers
 """Write the wss_endpoints and wss_backend options of the role argument specs from the schema.
@@ -7,7 +6,7 @@ The one definition is plugins/module_utils/_endpoint_schema.py; this script repl
 between the BEGIN and END markers of roles/{proxy,certificate}/meta/argument_specs.yml with
 its YAML.  ``--check`` only reports files that differ (tests/unit/test_argument_specs.py runs
 the same comparison).
-    scripts/gen_argument_specs.py [--check]
+    python3 scripts/gen_argument_specs.py [--check]
 """
 
 from __future__ import annotations

@@ -188,7 +188,7 @@ def backend_error(backend: object) -> str | None:
 def normal_backend(backend: str) -> str:
     if backend.startswith("unix:"):
         return backend
-    host, _, port = backend.rpartition(":")
+    host, port = backend.rsplit(":", 1)
     if host.startswith("["):
         return f"[{ip_address(host[1:-1])}]:{int(port)}"
     return f"{normal_server_name(host)}:{int(port)}"

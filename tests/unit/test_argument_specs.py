@@ -23,7 +23,7 @@ _spec.loader.exec_module(gen)
 @pytest.mark.parametrize("role", gen.ROLES)
 def test_committed_argument_spec_is_the_generated_one(role: str) -> None:
     committed = gen.spec_path(role).read_text()
-    assert committed == gen.generated(role), f"run scripts/gen_argument_specs.py ({role})"
+    assert committed == gen.generated(role), f"run python3 scripts/gen_argument_specs.py ({role})"
 
 
 @pytest.mark.parametrize("role", gen.ROLES)

@@ -235,7 +235,7 @@ def pems() -> tuple[bytes, bytes]:
 
 def check_site(site: str, endpoints: list, redirect: bool) -> None:
     """One server_name entry, location and upstream server per input item, nothing unasked."""
-    tls, _, plain = site.partition("\n# Plain HTTP")
+    tls, plain = (site.split("\n# Plain HTTP", 1) + [""])[:2]
     names = [name for e in endpoints for name in e["server_names"]]
     listed = [
         n for line in re.findall(r"^    server_name (.*);$", tls, re.M) for n in line.split(" ")
