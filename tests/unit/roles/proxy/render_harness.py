@@ -85,12 +85,17 @@ def render(
 
 
 def install_certificates(endpoints: list, cert_pem: bytes, key_pem: bytes) -> None:
-    """Put the throwaway certificate and key where each endpoint's site expects them."""
+    """Put the throwaway certificate and key where each endpoint's site expects them (one
+    file with both where cert_path and key_path name the same file, as a combined PEM)."""
+    files: dict[str, bytes] = {}
     for endpoint in endpoints:
         for path, data in ((endpoint["cert_file"], cert_pem), (endpoint["key_file"], key_pem)):
-            target = Path(path)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            if data not in files.get(path, b""):
+                files[path] = files.get(path, b"") + data
+    for path, data in files.items():
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
 
 
 def nginx_test(nginx: str, prefix: Path, site: str) -> subprocess.CompletedProcess:
