@@ -135,7 +135,8 @@ class CallbackModule(CallbackBase):
     def v2_playbook_on_stats(self, stats) -> None:
         bad = [name for name in self._targeted if stats.failures.get(name) or stats.dark.get(name)]
         interrupted = self._stopped_with_batch(set(bad))
-        not_started = [name for name in self._targeted if name not in self._started]
+        # A host that failed counts once, as failed (also when it failed in a validation play).
+        not_started = [n for n in self._targeted if n not in self._started and n not in bad]
         done = len(self._targeted) - len(bad) - len(interrupted) - len(not_started)
         total = len(self._targeted)
         self._display.banner("WSS ROLLOUT REPORT")

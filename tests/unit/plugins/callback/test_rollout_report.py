@@ -151,3 +151,23 @@ def test_a_validation_play_starts_no_host() -> None:
     assert callback._display.lines[1] == (
         "5 hosts: 1 completed, 0 failed or unreachable, 0 stopped with their batch, 4 not started"
     )
+
+
+def test_a_host_refused_by_the_validation_play_counts_once() -> None:
+    callback = CallbackModule()
+    callback._display = Recorder()
+    callback.v2_playbook_on_play_start(play(["h1", "h2", "h3"], __wss_rollout_validation_only=True))
+    for host in ("h1", "h2", "h3"):
+        callback.v2_runner_on_ok(ok(host))
+    callback.v2_runner_on_failed(
+        SimpleNamespace(
+            _host=ok("h2")._host,
+            _task=SimpleNamespace(get_name=lambda: "Stop"),
+            _result={"msg": "2 host(s) have invalid input"},
+        )
+    )
+    callback.v2_playbook_on_stats(SimpleNamespace(failures={"h2": 1}, dark={}))
+    assert callback._display.lines[1] == (
+        "3 hosts: 0 completed, 1 failed or unreachable, 0 stopped with their batch, 2 not started"
+    )
+    assert callback._display.lines[2] == "h2: FAILED at 'Stop': 2 host(s) have invalid input"
