@@ -2,6 +2,7 @@
 #   make demo   deploy the gateway into a local container and print the wss:// URL and CA
 #   make test   lint, sanity, unit, functional and every molecule scenario (one pytest run),
 #               and the ansible-core version matrix (tests/matrix)
+#   make fuzz   the property-based test of the validator and the site, 10,000 examples
 #   make bench  the benchmarks (data path and deployment speed; not part of make test)
 # Both set up what they need on a fresh Debian machine: the Docker engine, the test
 # images (cached by content hash), and the pinned Python toolchain in .venv.
@@ -22,13 +23,14 @@ export PATH := $(abspath $(BIN)):$(PATH)
 MATRIX := $(sort $(patsubst tests/matrix/requirements-%.txt,%,$(wildcard tests/matrix/requirements-*.txt)))
 matrix_stamp = .cache/matrix/$(1)/.installed-$(shell cat tests/matrix/requirements-$(1).txt scripts/matrix-venv.sh | sha256sum | cut -c1-12)
 
-.PHONY: help venv matrix docker images tools collection lint sanity unit test bench bench-smoke demo demo-clean build changelog clean
+.PHONY: help venv matrix docker images tools collection lint sanity unit test fuzz bench bench-smoke demo demo-clean build changelog clean
 
 help:
 	@echo "make demo    - deploy wss:// in front of a demo ws echo backend in a local container"
 	@echo "make test    - the whole test suite (lint, sanity, unit, functional, molecule)"
 	@echo "make bench   - benchmarks: data path and deployment speed (bench-smoke: a quick run)"
-	@echo "make lint | sanity | unit | matrix | build | changelog | demo-clean | clean"
+	@echo "make fuzz    - 10,000 generated wss_endpoints: refused naming the path, or nginx -t passes"
+	@echo "make lint | sanity | unit | matrix | fuzz | build | changelog | demo-clean | clean"
 
 venv: $(STAMP)
 
@@ -74,6 +76,12 @@ sanity: venv
 
 unit: venv collection
 	$(BIN)/python -m pytest tests/unit
+
+# The property-based test with many more examples than `make test` runs (FUZZ_EXAMPLES).
+FUZZ_EXAMPLES ?= 10000
+fuzz: venv tools collection
+	WSS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -p no:cacheprovider \
+	  --hypothesis-show-statistics tests/unit/roles/proxy/test_site_fuzz.py
 
 test: venv matrix images tools collection
 	set -a && source .cache/images.env && set +a && \

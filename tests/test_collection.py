@@ -173,6 +173,10 @@ PLUGINS = [
     ("filter", "endpoints"),
     ("filter", "endpoint_errors"),
     ("filter", "ca_trust"),
+    ("filter", "endpoint_validation"),
+    ("filter", "certificate_guard"),
+    ("filter", "provided_file_errors"),
+    ("filter", "acme_order_reason"),
     ("filter", "fleet_report"),
     ("callback", "rollout_report"),
 ]

@@ -21,6 +21,9 @@ description:
   - A host whose deploy was rolled back counts as failed and is listed as C(ROLLED BACK), with
     the rollback's message (the change failed its live check and the previous configuration
     answers again).
+  - A play with the play variable C(__wss_rollout_validation_only) set (the first play of
+    C(wss.gateway.deploy_wss), which validates every host on the controller) starts no host;
+    a host that fails there is listed as failed.
   - Prints nothing more when every host succeeded, apart from a one-line count.
 requirements:
   - Enable it, e.g. C(ANSIBLE_CALLBACKS_ENABLED=wss.gateway.rollout_report) or
@@ -56,6 +59,11 @@ def reason_of(result: dict) -> str:
     return "no message"
 
 
+# A play var that marks a play which only validates input on the controller: its hosts have
+# not started a deploy (deploy_wss.yml's first play sets it).
+VALIDATION_ONLY = "__wss_rollout_validation_only"
+
+
 class CallbackModule(CallbackBase):
     CALLBACK_VERSION = 2.0
     CALLBACK_TYPE = "aggregate"
@@ -69,6 +77,9 @@ class CallbackModule(CallbackBase):
         self._errors: dict[str, tuple[str, str, str]] = {}
         # Each batch of each play: its hosts and the play's max_fail_percentage.
         self._batches: list[tuple[list[str], object]] = []
+        # Whether results of the current play count as a started deploy (not in a play that
+        # only validates the input on the controller, as deploy_wss.yml's first play).
+        self._counting = True
 
     # Every batch of a serial play starts the play again, restricted to the batch; the hosts
     # of all batches are the play's pattern without that restriction (but with --limit).
@@ -77,11 +88,14 @@ class CallbackModule(CallbackBase):
         for host in inventory.get_hosts(play.hosts, ignore_restrictions=True):
             if host.name not in self._targeted:
                 self._targeted.append(host.name)
-        batch = [host.name for host in inventory.get_hosts(play.hosts)]
-        self._batches.append((batch, play.max_fail_percentage))
+        self._counting = not (play.vars or {}).get(VALIDATION_ONLY)
+        if self._counting:
+            batch = [host.name for host in inventory.get_hosts(play.hosts)]
+            self._batches.append((batch, play.max_fail_percentage))
 
     def _started_on(self, result) -> None:
-        self._started.add(result._host.get_name())
+        if self._counting:
+            self._started.add(result._host.get_name())
 
     def v2_runner_on_ok(self, result) -> None:
         self._started_on(result)
@@ -124,7 +138,8 @@ class CallbackModule(CallbackBase):
     def v2_playbook_on_stats(self, stats) -> None:
         bad = [name for name in self._targeted if stats.failures.get(name) or stats.dark.get(name)]
         interrupted = self._stopped_with_batch(set(bad))
-        not_started = [name for name in self._targeted if name not in self._started]
+        # A host that failed counts once, as failed (also when it failed in a validation play).
+        not_started = [n for n in self._targeted if n not in self._started and n not in bad]
         done = len(self._targeted) - len(bad) - len(interrupted) - len(not_started)
         total = len(self._targeted)
         self._display.banner("WSS ROLLOUT REPORT")

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.wss.gateway.plugins.module_utils._endpoints import endpoint_errors
+from ansible_collections.wss.gateway.plugins.filter.endpoints import endpoint_errors
 
 DOCUMENTATION = r"""
 name: endpoint_errors
@@ -12,13 +12,18 @@ short_description: List every problem with wss_endpoints, one message each
 version_added: 0.1.0
 author: wss.gateway developers
 description:
-  - Checks what an argument spec cannot say about C(wss_endpoints) (or the C(wss_backend)
-    shorthand) and returns one message per problem, each naming the variable path,
-    for example C(wss_endpoints[1].name) when two endpoints share a name.
-  - Unique endpoint names, no two endpoints on one port with the same server name, port 80
-    reserved, backends in C(host:port), C([ipv6]:port) or C(unix:/path) form, server names
-    that are DNS names or IP addresses, paths, origins, nginx time values, and the files
-    that a C(provided) certificate needs.
+- Checks what an argument spec cannot say about C(wss_endpoints) (or the C(wss_backend) shorthand)
+  and returns one message per problem, each naming the variable path, for example C(wss_endpoints[1].name)
+  when two endpoints share a name.
+- Every value is checked against a whitelist grammar with bounds (unknown keys and wrong types included),
+  so whatever passes is safe to write into the nginx site - unique endpoint names (also after C(-)
+  and C(_) are made equal), no two endpoints on one port with the same server name, port 80 reserved,
+  backends in C(host:port), C([ipv6]:port) or C(unix:/path) form, server names that are RFC 1123 DNS
+  names or IP addresses without zone ID, URL paths, origins (normalised as browsers send them), nginx
+  time values within 1s-24d, limits within nginx's bounds, absolute file paths, and the files that
+  a C(provided) certificate needs; with O(settings), the role settings (booleans, certificate lifetimes,
+  ACME rules).
+- Total over any input - a message naming the variable path, never an exception.
 options:
   _input:
     description: The C(wss_endpoints) list.
@@ -31,6 +36,13 @@ options:
     description: Server name of the shorthand endpoint.
     type: str
     default: localhost
+  tls_dir:
+    description: Directory on the host under which each endpoint keeps its certificate and key.
+    type: str
+    default: /etc/wss-gateway/tls
+  settings:
+    description: Role variables that the rules read, by name; only those given are checked.
+    type: dict
 """
 
 EXAMPLES = r"""

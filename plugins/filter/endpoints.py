@@ -1,14 +1,15 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Copyright (c) 2026, wss.gateway developers
-"""The endpoints filter; the logic lives in module_utils/_endpoints.py.
-
-Its companion, endpoint_errors, has a file of its own (endpoint_errors.py), so that
-ansible-doc and Galaxy find each filter's own documentation.
-"""
+"""The endpoints filter, and the functions of endpoint_errors and endpoint_validation (each
+filter is documented in its own file); the logic lives in module_utils/_endpoints.py."""
 
 from __future__ import annotations
 
-from ansible_collections.wss.gateway.plugins.module_utils._endpoints import normalize
+import os
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.wss.gateway.plugins.module_utils._endpoints import validate
 
 DOCUMENTATION = r"""
 name: endpoints
@@ -21,7 +22,11 @@ description:
     paths, upstream names, the URL and name used by M(wss.gateway.wss_check)).
   - With an empty O(_input) and O(backend) set, returns the seed's single endpoint
     C(default) for O(hostname) with one location C(/) forwarding to O(backend).
-  - Run P(wss.gateway.endpoint_errors#filter) first; this filter assumes valid input.
+  - Validates first, with the same code as P(wss.gateway.endpoint_errors#filter); input that
+    it refuses fails the task with every message, never a traceback.
+  - P(wss.gateway.endpoint_validation#filter) returns the messages and the endpoints in one
+    call; the roles use it and publish the result as C(proxy_normalized_endpoints) and
+    C(certificate_normalized_endpoints).
 options:
   _input:
     description: The C(wss_endpoints) list.
@@ -39,6 +44,12 @@ options:
     description: Directory on the host under which each endpoint keeps its certificate and key.
     type: str
     default: /etc/wss-gateway/tls
+  settings:
+    description:
+      - Role variables that the rules read, by name (for example C(proxy_http_redirect),
+        C(proxy_ipv6), C(certificate_acme_agree_tos), C(certificate_validity_days)); only the
+        settings given are checked.
+    type: dict
 """
 
 EXAMPLES = r"""
@@ -55,6 +66,49 @@ _value:
 """
 
 
+def _settings(settings: object) -> object:
+    """Settings with the controller files they name looked up (filters run on the controller)."""
+    if not isinstance(settings, dict):
+        return settings
+    wanted = []
+    bundle = settings.get("certificate_acme_ca_bundle")
+    if isinstance(bundle, str) and bundle:
+        wanted.append(("certificate_acme_ca_bundle", bundle))
+    roots = settings.get("certificate_acme_roots")
+    if isinstance(roots, list):
+        wanted += [("certificate_acme_roots", root) for root in roots]
+    elif roots not in (None, ""):
+        wanted.append(("certificate_acme_roots", roots))
+    missing = [
+        f"{key}: {path!s}"
+        for key, path in wanted
+        if not isinstance(path, str) or not os.path.isfile(os.path.expanduser(path))
+    ]
+    return {**settings, "missing_controller_files": missing}
+
+
+def endpoint_validation(
+    endpoints, backend=None, hostname="localhost", tls_dir="/etc/wss-gateway/tls", settings=None
+):
+    errors, normal = validate(endpoints, backend, hostname, tls_dir, _settings(settings))
+    return {"errors": errors, "endpoints": normal}
+
+
+def endpoint_errors(
+    endpoints, backend=None, hostname="localhost", tls_dir="/etc/wss-gateway/tls", settings=None
+):
+    return validate(endpoints, backend, hostname, tls_dir, _settings(settings))[0]
+
+
+def endpoints(
+    endpoints, backend=None, hostname="localhost", tls_dir="/etc/wss-gateway/tls", settings=None
+):
+    errors, normal = validate(endpoints, backend, hostname, tls_dir, _settings(settings))
+    if errors:
+        raise AnsibleFilterError("; ".join(errors))
+    return normal
+
+
 class FilterModule:
     def filters(self):
-        return {"endpoints": normalize}
+        return {"endpoints": endpoints}

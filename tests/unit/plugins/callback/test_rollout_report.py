@@ -136,3 +136,57 @@ def test_a_rolled_back_host_is_listed_as_such(msg: str, kind: str) -> None:
     callback._batches = [(["h1"], 0)]
     callback.v2_playbook_on_stats(SimpleNamespace(failures={"h1": 1}, dark={}))
     assert callback._display.lines[2].startswith(f"h1: {kind} at 'Fail when an endpoint")
+
+
+class Inventory:
+    def __init__(self, hosts: list[str]) -> None:
+        self.hosts = hosts
+
+    def get_hosts(self, pattern: object, ignore_restrictions: bool = False) -> list:
+        return [SimpleNamespace(name=name) for name in self.hosts]
+
+
+def play(hosts: list[str], **play_vars: object) -> SimpleNamespace:
+    manager = SimpleNamespace(_inventory=Inventory(hosts))
+    return SimpleNamespace(
+        hosts="wss", vars=play_vars, max_fail_percentage=0, get_variable_manager=lambda: manager
+    )
+
+
+def ok(host: str) -> SimpleNamespace:
+    return SimpleNamespace(_host=SimpleNamespace(get_name=lambda: host))
+
+
+def test_a_validation_play_starts_no_host() -> None:
+    """deploy_wss.yml validates every host first: that alone does not start their deploy."""
+    callback = CallbackModule()
+    callback._display = Recorder()
+    callback.v2_playbook_on_play_start(play(HOSTS, __wss_rollout_validation_only=True))
+    for host in HOSTS:
+        callback.v2_runner_on_ok(ok(host))
+    callback.v2_playbook_on_play_start(play(["h1"]))
+    callback.v2_runner_on_ok(ok("h1"))
+    callback.v2_playbook_on_stats(SimpleNamespace(failures={}, dark={}))
+    assert callback._display.lines[1] == (
+        "5 hosts: 1 completed, 0 failed or unreachable, 0 stopped with their batch, 4 not started"
+    )
+
+
+def test_a_host_refused_by_the_validation_play_counts_once() -> None:
+    callback = CallbackModule()
+    callback._display = Recorder()
+    callback.v2_playbook_on_play_start(play(["h1", "h2", "h3"], __wss_rollout_validation_only=True))
+    for host in ("h1", "h2", "h3"):
+        callback.v2_runner_on_ok(ok(host))
+    callback.v2_runner_on_failed(
+        SimpleNamespace(
+            _host=ok("h2")._host,
+            _task=SimpleNamespace(get_name=lambda: "Stop"),
+            _result={"msg": "2 host(s) have invalid input"},
+        )
+    )
+    callback.v2_playbook_on_stats(SimpleNamespace(failures={"h2": 1}, dark={}))
+    assert callback._display.lines[1] == (
+        "3 hosts: 0 completed, 1 failed or unreachable, 0 stopped with their batch, 2 not started"
+    )
+    assert callback._display.lines[2] == "h2: FAILED at 'Stop': 2 host(s) have invalid input"

@@ -1,0 +1,214 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (c) 2026, wss.gateway developers
+"""The certificate role's decisions over what its tasks read: the guard, the files of a
+``provided`` certificate, and whether an ``acme`` endpoint needs an order.
+
+The tasks run the modules that read files (stat, slurp, x509_certificate_info,
+openssl_privatekey_info, certificate_complete_chain) and hand the registered results here;
+these functions are total over any result (a skipped or failed module gives a message, never
+an exception) and name the endpoint and the file at fault.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+
+ASN1_TIME_RE = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2})Z")
+
+
+def _dict(value: object) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: object) -> list:
+    return value if isinstance(value, list) else []
+
+
+def shown_time(value: object) -> str:
+    """An ASN.1 time as community.crypto returns it (20311124211509Z), as messages show it."""
+    match = ASN1_TIME_RE.fullmatch(value) if isinstance(value, str) else None
+    if not match:
+        return "?"
+    year, month, day, hour, minute, second = match.groups()
+    return f"{year}-{month}-{day} {hour}:{minute}:{second} UTC"
+
+
+def _sans(info: dict, pattern: str) -> list[str]:
+    prefix = re.compile(pattern, re.IGNORECASE)
+    names = []
+    for san in _list(info.get("subject_alt_name")):
+        if isinstance(san, str):
+            match = prefix.match(san)
+            if match:
+                names.append(san[match.end() :].lower())
+    return names
+
+
+def missing_names(endpoint: dict, info: dict) -> list[str]:
+    """Server names of ``endpoint`` that the certificate ``info`` does not cover."""
+    sans_dns = _sans(info, r"DNS:")
+    sans_ip = _sans(info, r"IP( Address)?:")
+    missing = []
+    for name in _list(endpoint.get("dns_names")):
+        lowered = str(name).lower()
+        wildcard = "*." + lowered.split(".", 1)[1] if "." in lowered else None
+        if lowered not in sans_dns and wildcard not in sans_dns:
+            missing.append(lowered)
+    missing += [
+        str(ip).lower()
+        for ip in _list(endpoint.get("ip_addresses"))
+        if str(ip).lower() not in sans_ip
+    ]
+    return missing
+
+
+def guard(
+    endpoint: object,
+    *,
+    certs: object,
+    leaf: object,
+    key: object,
+    chain: object,
+    cert_label: str,
+    key_label: str,
+    min_valid_days: object,
+) -> dict:
+    """``{'errors': [...], 'not_after': shown}``: is the certificate fit to go live?
+
+    ``certs``: the PEM certificates of the chain file, leaf first; ``leaf``: the result of
+    x509_certificate_info on the leaf (with ``valid_at.threshold``); ``key``: the result of
+    openssl_privatekey_info; ``chain``: the result of certificate_complete_chain.
+    """
+    endpoint = _dict(endpoint)
+    where = f"endpoint '{endpoint.get('name', '?')}':"
+    certs = _list(certs)
+    info = _dict(leaf) if certs else {}
+    key = _dict(key)
+    chain = _dict(chain)
+    leaf_ok = bool(certs) and "not_after" in info
+    key_fp = _dict(key.get("public_key_fingerprints")).get("sha256")
+    cert_fp = _dict(info.get("public_key_fingerprints")).get("sha256")
+    not_after = shown_time(info.get("not_after"))
+    errors = []
+    if not certs:
+        errors.append(f"{where} {cert_label} holds no PEM certificate.")
+    elif not leaf_ok:
+        errors.append(f"{where} cannot read the certificate in {cert_label}: {info.get('msg', '')}")
+    if leaf_ok:
+        missing = missing_names(endpoint, info)
+        if missing:
+            names = ", ".join(str(san) for san in _list(info.get("subject_alt_name"))) or "none"
+            listed = "', '".join(missing)
+            errors.append(
+                f"{where} certificate {cert_label} does not cover server name '{listed}'"
+                f" (its names: {names})."
+            )
+    if key_fp is None:
+        errors.append(
+            f"{where} cannot read private key {key_label} (a PEM private key without passphrase is expected)."
+        )
+    elif leaf_ok and key_fp != cert_fp:
+        errors.append(
+            f"{where} private key {key_label} does not match certificate {cert_label} (their public keys differ)."
+        )
+    if leaf_ok and "complete_chain" not in chain:
+        errors.append(
+            f"{where} the chain in {cert_label} is not in order (each certificate must be issued by"
+            f" the next one): {chain.get('msg', '')}"
+        )
+    if leaf_ok and info.get("expired"):
+        errors.append(f"{where} certificate {cert_label} expired on {not_after}.")
+    elif leaf_ok and _dict(info.get("valid_at")).get("threshold", True) is False:
+        errors.append(
+            f"{where} certificate {cert_label} expires on {not_after}, within"
+            f" certificate_min_valid_days ({min_valid_days} days)."
+        )
+    return {"errors": errors, "not_after": not_after}
+
+
+def host_file_errors(endpoint: object, stats: object, hostname: str) -> list[str]:
+    """The files of a ``provided`` certificate on the host: ``stats`` are the stat results of
+    the certificate and the key, in this order (a missing file's stat has no ``mode``)."""
+    endpoint = _dict(endpoint)
+    where = f"endpoint '{endpoint.get('name', '?')}':"
+    results = [_dict(_dict(result).get("stat")) for result in _list(stats)]
+    results += [{}] * (2 - len(results))
+    cert, key = results[:2]
+    errors = []
+    if not cert.get("exists"):
+        errors.append(
+            f"{where} cert_path {endpoint.get('cert_file')} does not exist on {hostname}."
+        )
+    if not key.get("exists"):
+        errors.append(f"{where} key_path {endpoint.get('key_file')} does not exist on {hostname}.")
+    elif key.get("roth"):
+        errors.append(
+            f"{where} key_path {endpoint.get('key_file')} is readable by every user (mode"
+            f" {key.get('mode', '?')}); make it 0600 or 0640."
+        )
+    return errors
+
+
+def controller_file_errors(endpoint: object, missing: object) -> list[str]:
+    """The files of a ``provided`` certificate on the controller (``missing``: those absent)."""
+    name = _dict(endpoint).get("name", "?")
+    return [
+        f"endpoint '{name}': {path} does not exist on the controller." for path in _list(missing)
+    ]
+
+
+def _b64text(value: object) -> str:
+    if not isinstance(value, str) or not value:
+        return ""
+    try:
+        return base64.b64decode(value).decode("utf-8", "replace")
+    except (binascii.Error, ValueError):
+        return ""
+
+
+def _conf_value(text: str, key: str) -> str | None:
+    for line in text.splitlines():
+        name, sep, value = line.partition(" = ")
+        if sep and name == key:
+            return value
+    return None
+
+
+def acme_order_reason(
+    endpoint: object,
+    *,
+    live: object,
+    info: object,
+    conf: object,
+    server: str,
+    renew_days: object,
+) -> str:
+    """Why the ACME CA must be asked for ``endpoint``, or '' (then it is not contacted).
+
+    ``live``: the stat result of the lineage's cert.pem; ``info``: x509_certificate_info on
+    it (with ``valid_at.renewal``); ``conf``: the slurp result of its renewal file.
+    """
+    endpoint = _dict(endpoint)
+    exists = bool(_dict(_dict(live).get("stat")).get("exists"))
+    if not exists:
+        return "it has no ACME certificate yet"
+    info = _dict(info)
+    names = sorted(set(_sans(info, r"DNS:")))
+    wanted = sorted({str(name).lower() for name in _list(endpoint.get("dns_names"))})
+    if names != wanted:
+        return f"its server names changed (certificate: {', '.join(names)})"
+    if _dict(info.get("valid_at")).get("renewal", True) is False:
+        return (
+            f"its certificate expires on {shown_time(info.get('not_after'))}, within"
+            f" certificate_acme_renew_days ({renew_days})"
+        )
+    text = _b64text(_dict(conf).get("content"))
+    server_was = _conf_value(text, "server") or ""
+    if server_was != server:
+        return f"the ACME directory changed (certificate from {server_was})"
+    key_type_was = _conf_value(text, "key_type") or "rsa"
+    if key_type_was != _dict(endpoint.get("certificate")).get("key_type"):
+        return f"its key type changed (certificate: {key_type_was})"
+    return ""
