@@ -96,6 +96,70 @@ def test_websocket_upgrade_is_forwarded_with_client_details(gateway: Gateway) ->
     assert headers["host"].startswith(gateway.name)
 
 
+def test_client_headers_about_the_client_are_replaced_not_passed(gateway: Gateway) -> None:
+    """Forwarded, X-Forwarded-* and X-Real-IP come from the gateway, whatever the client says."""
+    marker = f"/forged-{uuid.uuid4().hex}"
+    forged = {
+        "Forwarded": "for=203.0.113.9;host=evil.test;proto=http",
+        "X-Forwarded-For": "203.0.113.9",
+        "X-Real-IP": "203.0.113.9",
+        "X-Forwarded-Host": "evil.test",
+        "X-Forwarded-Port": "1",
+        "X-Forwarded-Proto": "http",
+    }
+    sock = socket.create_connection(("127.0.0.1", gateway.port), timeout=10)
+    with connect(
+        gateway.url("wss", marker),
+        sock=sock,
+        ssl=tls_context(gateway),
+        server_hostname=gateway.name,
+        origin=gateway.origin,
+        additional_headers=forged,
+        open_timeout=10,
+    ) as ws:
+        ws.send("ping")
+        assert ws.recv(timeout=5) == "ping"
+    (seen,) = backend_saw(gateway, marker)
+    headers = seen["headers"]
+    client = headers["x-real-ip"]
+    assert client != "203.0.113.9"
+    assert headers["x-forwarded-for"] == client
+    assert headers["x-forwarded-host"] == gateway.name
+    assert headers["x-forwarded-port"] == "443"
+    assert headers["x-forwarded-proto"] == "https"
+    expected_for = f'"[{client}]"' if ":" in client else client
+    assert headers["forwarded"] == f'for={expected_for};host="{gateway.name}";proto=https'
+    assert "evil.test" not in json.dumps(headers)
+
+
+@pytest.mark.parametrize(
+    ("extra", "status"),
+    [
+        ("Sec-WebSocket-Version: 99\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n", 426),
+        ("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n", 400),
+        ("Sec-WebSocket-Version: 13\r\n", 400),
+        ("Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: not-sixteen-bytes\r\n", 400),
+    ],
+    ids=["version-99", "no-version", "no-key", "bad-key"],
+)
+def test_a_non_rfc6455_handshake_never_reaches_the_backend(
+    gateway: Gateway, extra: str, status: int
+) -> None:
+    marker = f"/handshake-{uuid.uuid4().hex}"
+    response = raw_request(
+        gateway,
+        (
+            f"GET {marker} HTTP/1.1\r\nHost: {gateway.name}\r\n"
+            f"Connection: Upgrade\r\nUpgrade: websocket\r\n{extra}\r\n"
+        ).encode(),
+    )
+    head = response.split(b"\r\n\r\n", 1)[0].decode(errors="replace")
+    assert head.split(" ", 2)[1] == str(status), head
+    if status == 426:
+        assert "\r\nSec-WebSocket-Version: 13" in head, head
+    assert backend_saw(gateway, marker) == []
+
+
 def test_foreign_origin_gets_403_before_the_backend(gateway: Gateway) -> None:
     marker = f"/origin-{uuid.uuid4().hex}"
     with pytest.raises(InvalidStatus) as refused, open_ws(gateway, marker, "https://evil.example"):

@@ -249,8 +249,10 @@ def check_site(site: str, endpoints: list, redirect: bool) -> None:
     asked = {
         "limit_conn": any(loc["limit_conn"] for e in endpoints for loc in e["locations"]),
         "limit_req": any(loc["limit_req"] for e in endpoints for loc in e["locations"]),
-        "if": any(loc["allowed_origins"] for e in endpoints for loc in e["locations"]),
     }
+    # Every location checks the handshake (RFC 6455) with two `if`s; an Origin check is asked.
+    origins = any(loc["allowed_origins"] for e in endpoints for loc in e["locations"])
+    assert ("_origin = 0)" in site) == origins
     found = set(directives(site))
     assert found <= ALLOWED_DIRECTIVES, found - ALLOWED_DIRECTIVES
     for directive, wanted in asked.items():
