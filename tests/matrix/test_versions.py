@@ -199,7 +199,9 @@ def _recap(output: str, host: str) -> dict[str, int]:
 def container(version: str, image_env: dict[str, str]):
     """A fresh bookworm container named after the version, removed afterwards."""
     _venv(version)  # skip (or fail) before starting anything
-    name = f"wss-matrix-{version}"
+    # No dots: 'wss-matrix-2.21' would end in a label of digits only, which the validator
+    # refuses as a host name (the wss_backend shorthand serves inventory_hostname).
+    name = f"wss-matrix-{version.replace('.', '-')}"
     subprocess.run(["docker", "rm", "-f", name], capture_output=True, check=False)
     started = subprocess.run(
         ["docker", "run", "-d", "--init", "--name", name, image_env["WSS_IMAGE_BOOKWORM"]]

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import copy
 import re
-from re import _parser
+
+try:
+    from re import _parser
+except ImportError:  # Python 3.10 (the oldest column of the version matrix)
+    import sre_parse as _parser
 
 import pytest
 

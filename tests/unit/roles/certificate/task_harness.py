@@ -7,8 +7,10 @@ import sys
 from pathlib import Path
 
 from ansible.parsing.dataloader import DataLoader
-from ansible.template import Templar, trust_as_template
+from ansible.template import Templar
 from ansible.utils.collection_loader._collection_finder import _AnsibleCollectionFinder
+
+from tests.conftest import trust_as_template
 
 ROOT = Path(__file__).resolve().parents[4]
 LOADER = DataLoader()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 
 import pytest
-from ansible.template import Templar, trust_as_template
+from ansible.template import Templar
 from task_harness import LOADER, ROOT, find_task, task_var
 
 from ansible_collections.wss.gateway.plugins.module_utils._certificate_checks import (
@@ -15,6 +15,7 @@ from ansible_collections.wss.gateway.plugins.module_utils._certificate_checks im
     host_file_errors,
     shown_time,
 )
+from tests.conftest import trust_as_template
 
 ENDPOINT = {
     "name": "chat",

@@ -15,13 +15,14 @@ import subprocess
 from pathlib import Path
 
 from ansible.parsing.dataloader import DataLoader
-from ansible.template import Templar, trust_as_template
+from ansible.template import Templar
 
 from ansible_collections.wss.gateway.plugins.filter import (
     endpoint_errors,
     endpoint_validation,
     endpoints,
 )
+from tests.conftest import trust_as_template
 
 ROOT = Path(__file__).resolve().parents[4]
 ROLE = ROOT / "roles" / "proxy"
