@@ -231,7 +231,8 @@ def test_module_example_uses_the_roles_ca_path() -> None:
     """The wss_check example points at the CA file where the certificate role installs it."""
     role_vars = yaml.safe_load((ROOT / "roles" / "certificate" / "vars" / "main.yml").read_text())
     ca_task = (ROOT / "roles" / "certificate" / "tasks" / "ca.yml").read_text()
-    assert 'dest: "{{ __certificate_tls_dir }}/ca.pem"' in ca_task
+    assert 'dest: "{{ __certificate_ca_installed }}"' in ca_task
+    assert role_vars["__certificate_ca_installed"] == "{{ __certificate_tls_dir }}/ca.pem"
     installed_ca = f"{role_vars['__certificate_tls_dir_default']}/ca.pem"
     source = (ROOT / "plugins" / "modules" / "wss_check.py").read_text()
     examples = re.search(r'^EXAMPLES = r"""(.*?)^"""', source, re.S | re.M).group(1)

@@ -24,25 +24,13 @@ description:
   a C(provided) certificate needs; with O(settings), the role settings (booleans, certificate lifetimes,
   ACME rules).
 - Total over any input - a message naming the variable path, never an exception.
+extends_documentation_fragment:
+  - wss.gateway.endpoints
 options:
   _input:
     description: The C(wss_endpoints) list.
     type: raw
     required: true
-  backend:
-    description: The C(wss_backend) shorthand.
-    type: str
-  hostname:
-    description: Server name of the shorthand endpoint.
-    type: str
-    default: localhost
-  tls_dir:
-    description: Directory on the host under which each endpoint keeps its certificate and key.
-    type: str
-    default: /etc/wss-gateway/tls
-  settings:
-    description: Role variables that the rules read, by name; only those given are checked.
-    type: dict
 """
 
 EXAMPLES = r"""

@@ -16,25 +16,13 @@ description:
   the role settings given, and returns both the messages (as P(wss.gateway.endpoint_errors#filter))
   and, when there are none, the normalised endpoints (as P(wss.gateway.endpoints#filter)).
 - Total over any input - every problem is a message naming its variable path, never an exception.
+extends_documentation_fragment:
+  - wss.gateway.endpoints
 options:
   _input:
     description: The C(wss_endpoints) list.
     type: raw
     required: true
-  backend:
-    description: The C(wss_backend) shorthand.
-    type: str
-  hostname:
-    description: Server name of the shorthand endpoint, usually C(inventory_hostname).
-    type: str
-    default: localhost
-  tls_dir:
-    description: Directory on the host under which each endpoint keeps its certificate and key.
-    type: str
-    default: /etc/wss-gateway/tls
-  settings:
-    description: Role variables that the rules read, by name; only those given are checked.
-    type: dict
 """
 
 EXAMPLES = r"""

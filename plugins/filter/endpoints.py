@@ -27,29 +27,14 @@ description:
   - P(wss.gateway.endpoint_validation#filter) returns the messages and the endpoints in one
     call; the roles use it and publish the result as C(proxy_normalized_endpoints) and
     C(certificate_normalized_endpoints).
+extends_documentation_fragment:
+  - wss.gateway.endpoints
 options:
   _input:
     description: The C(wss_endpoints) list.
     type: list
     elements: dict
     required: true
-  backend:
-    description: The C(wss_backend) shorthand, C(host:port).
-    type: str
-  hostname:
-    description: The server name of the shorthand endpoint, usually C(inventory_hostname).
-    type: str
-    default: localhost
-  tls_dir:
-    description: Directory on the host under which each endpoint keeps its certificate and key.
-    type: str
-    default: /etc/wss-gateway/tls
-  settings:
-    description:
-      - Role variables that the rules read, by name (for example C(proxy_http_redirect),
-        C(proxy_ipv6), C(certificate_acme_agree_tos), C(certificate_validity_days)); only the
-        settings given are checked.
-    type: dict
 """
 
 EXAMPLES = r"""

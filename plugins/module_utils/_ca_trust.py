@@ -35,7 +35,7 @@ def pem_certificates(text: str | None) -> list[str]:
             continue
         if not der:
             continue
-        lines = [body[i : i + 64] for i in range(0, len(body), 64)]
+        lines = [body[i:][:64] for i in range(0, len(body), 64)]
         blocks.append(
             "-----BEGIN CERTIFICATE-----\n" + "\n".join(lines) + "\n-----END CERTIFICATE-----"
         )
@@ -49,7 +49,7 @@ def fingerprint(pem: str) -> str:
         raise ValueError(f"expected one PEM certificate, found {len(blocks)}")
     body = "".join(blocks[0].splitlines()[1:-1])
     digest = hashlib.sha256(base64.b64decode(body)).hexdigest().upper()
-    return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
+    return ":".join(digest[i:][:2] for i in range(0, len(digest), 2))
 
 
 def _unique(blocks: list[str]) -> list[tuple[str, str]]:

@@ -42,7 +42,8 @@ def _sans(info: dict, pattern: str) -> list[str]:
         if isinstance(san, str):
             match = prefix.match(san)
             if match:
-                names.append(san[match.end() :].lower())
+                start = match.end()
+                names.append(san[start:].lower())
     return names
 
 

@@ -309,10 +309,8 @@ def _location(where: str, location: object) -> tuple[list[str], dict | None]:
                 " (units y M w d h m s ms, in this order, each at most once)"
             )
         elif not TIMEOUT_MIN_MS <= millis <= TIMEOUT_MAX_MS:
-            errors.append(
-                f"{where}.{key}: {show(value)} is outside 1s-24d"
-                + (" (0 would close every WebSocket at once)" if millis == 0 else "")
-            )
+            why = " (0 would close every WebSocket at once)" if millis == 0 else ""
+            errors.append(f"{where}.{key}: {show(value)} is outside 1s-24d{why}")
     origins = merged["allowed_origins"]
     normal_origins: list[str] = []
     if not isinstance(origins, list):

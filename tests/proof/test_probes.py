@@ -21,7 +21,9 @@ def tls_context(gateway: Gateway) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=str(gateway.ca))
 
 
-def open_ws(gateway: Gateway, path: str = "/ws", origin: str | None = None) -> ClientConnection:
+def open_ws(
+    gateway: Gateway, path: str = "/ws", origin: str | None = None, headers: dict | None = None
+) -> ClientConnection:
     sock = socket.create_connection(("127.0.0.1", gateway.port), timeout=10)
     return connect(
         gateway.url("wss", path),
@@ -29,6 +31,7 @@ def open_ws(gateway: Gateway, path: str = "/ws", origin: str | None = None) -> C
         ssl=tls_context(gateway),
         server_hostname=gateway.name,
         origin=origin,
+        additional_headers=headers,
         open_timeout=10,
     )
 
@@ -107,16 +110,7 @@ def test_client_headers_about_the_client_are_replaced_not_passed(gateway: Gatewa
         "X-Forwarded-Port": "1",
         "X-Forwarded-Proto": "http",
     }
-    sock = socket.create_connection(("127.0.0.1", gateway.port), timeout=10)
-    with connect(
-        gateway.url("wss", marker),
-        sock=sock,
-        ssl=tls_context(gateway),
-        server_hostname=gateway.name,
-        origin=gateway.origin,
-        additional_headers=forged,
-        open_timeout=10,
-    ) as ws:
+    with open_ws(gateway, marker, origin=gateway.origin, headers=forged) as ws:
         ws.send("ping")
         assert ws.recv(timeout=5) == "ping"
     (seen,) = backend_saw(gateway, marker)
