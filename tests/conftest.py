@@ -42,13 +42,6 @@ if not os.environ.get("PATH", "").startswith(_bin + os.pathsep):
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
-try:  # what renders role files as Ansible does: trusted templates (data tagging, 2.19+)
-    from ansible.template import trust_as_template
-except ImportError:  # ansible-core < 2.19 (older columns of the version matrix): all trusted
-
-    def trust_as_template(value):
-        return value
-
 
 def require_tool(name: str) -> str:
     """Return the path of a command-line tool; skip without it, fail under CI."""

@@ -10,7 +10,7 @@ from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar
 from ansible.utils.collection_loader._collection_finder import _AnsibleCollectionFinder
 
-from tests.conftest import trust_as_template
+from tests.ansible_compat import trust_as_template
 
 ROOT = Path(__file__).resolve().parents[4]
 LOADER = DataLoader()

@@ -15,7 +15,7 @@ from ansible_collections.wss.gateway.plugins.module_utils._certificate_checks im
     host_file_errors,
     shown_time,
 )
-from tests.conftest import trust_as_template
+from tests.ansible_compat import trust_as_template
 
 ENDPOINT = {
     "name": "chat",

@@ -22,7 +22,7 @@ from ansible_collections.wss.gateway.plugins.filter import (
     endpoint_validation,
     endpoints,
 )
-from tests.conftest import trust_as_template
+from tests.ansible_compat import trust_as_template
 
 ROOT = Path(__file__).resolve().parents[4]
 ROLE = ROOT / "roles" / "proxy"
