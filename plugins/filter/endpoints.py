@@ -9,6 +9,7 @@ import os
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.wss.gateway.plugins.module_utils import _endpoints
 from ansible_collections.wss.gateway.plugins.module_utils._endpoints import validate
 
 DOCUMENTATION = r"""
@@ -82,16 +83,16 @@ def endpoint_validation(
 def endpoint_errors(
     endpoints, backend=None, hostname="localhost", tls_dir="/etc/wss-gateway/tls", settings=None
 ):
-    return validate(endpoints, backend, hostname, tls_dir, _settings(settings))[0]
+    return _endpoints.endpoint_errors(endpoints, backend, hostname, tls_dir, _settings(settings))
 
 
 def endpoints(
     endpoints, backend=None, hostname="localhost", tls_dir="/etc/wss-gateway/tls", settings=None
 ):
-    errors, normal = validate(endpoints, backend, hostname, tls_dir, _settings(settings))
-    if errors:
-        raise AnsibleFilterError("; ".join(errors))
-    return normal
+    try:
+        return _endpoints.normalize(endpoints, backend, hostname, tls_dir, _settings(settings))
+    except _endpoints.InvalidEndpoints as error:
+        raise AnsibleFilterError(str(error)) from error
 
 
 class FilterModule:
