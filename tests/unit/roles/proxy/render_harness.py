@@ -148,6 +148,20 @@ http {{
     )
 
 
+# The directives of every site (a minimal endpoint, no redirect), and those that inputs add.
+BASE_DIRECTIVES = frozenset(
+    {
+        "map", "default", "websocket", "upstream", "server", "listen", "server_name",
+        "ssl_certificate", "ssl_certificate_key", "limit_conn_status", "limit_req_status",
+        "location", "if", "return", "proxy_pass", "proxy_http_version", "proxy_set_header",
+        "proxy_read_timeout", "proxy_send_timeout", "proxy_buffering", "add_header",
+    }
+)  # fmt: skip
+ASKED_DIRECTIVES = frozenset(
+    {"http2", "limit_conn", "limit_req", "limit_conn_zone", "limit_req_zone", "root",
+     "default_type", "try_files"}
+)  # fmt: skip
+
 DIRECTIVE_RE = re.compile(r"^\s*([a-z_0-9]+)\b", re.MULTILINE)
 
 

@@ -20,7 +20,15 @@ import pytest
 import trustme
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from render_harness import directives, install_certificates, nginx_test, render, validate
+from render_harness import (
+    ASKED_DIRECTIVES,
+    BASE_DIRECTIVES,
+    directives,
+    install_certificates,
+    nginx_test,
+    render,
+    validate,
+)
 
 from tests.conftest import require_tool
 
@@ -189,37 +197,7 @@ INVENTORIES = st.one_of(inventories(bad=True), inventories(bad=False))
 PATH_OF_ERROR = re.compile(
     r"(wss_endpoints|wss_backend|proxy_http2|proxy_ipv6|proxy_http_redirect)[\[.:]"
 )
-ALLOWED_DIRECTIVES = {
-    "map",
-    "default",
-    "websocket",
-    "upstream",
-    "server",
-    "listen",
-    "http2",
-    "server_name",
-    "ssl_certificate",
-    "ssl_certificate_key",
-    "limit_conn_status",
-    "limit_req_status",
-    "location",
-    "if",
-    "return",
-    "limit_conn",
-    "limit_req",
-    "proxy_pass",
-    "proxy_http_version",
-    "proxy_set_header",
-    "proxy_read_timeout",
-    "proxy_send_timeout",
-    "proxy_buffering",
-    "add_header",
-    "limit_conn_zone",
-    "limit_req_zone",
-    "root",
-    "default_type",
-    "try_files",
-}
+ALLOWED_DIRECTIVES = BASE_DIRECTIVES | ASKED_DIRECTIVES
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,15 @@ import pytest
 import trustme
 from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar
-from render_harness import ROLE_VARS, directives, install_certificates, nginx_test, render, validate
+from render_harness import (
+    BASE_DIRECTIVES,
+    ROLE_VARS,
+    directives,
+    install_certificates,
+    nginx_test,
+    render,
+    validate,
+)
 
 from tests.conftest import require_tool
 
@@ -196,32 +204,7 @@ def test_nothing_unasked(tmp_path: Path, nginx: str, pems: tuple) -> None:
     assert "limit_conn " not in site
     assert "limit_req " not in site
     assert "_origin" not in site
-    assert sorted(set(directives(site))) == sorted(
-        {
-            "map",
-            "default",
-            "upstream",
-            "server",
-            "listen",
-            "server_name",
-            "ssl_certificate",
-            "ssl_certificate_key",
-            "limit_conn_status",
-            "limit_req_status",
-            "location",
-            "proxy_pass",
-            "proxy_http_version",
-            "proxy_set_header",
-            "proxy_read_timeout",
-            "proxy_send_timeout",
-            "proxy_buffering",
-            "add_header",
-            "websocket",
-            # the RFC 6455 handshake check of every location
-            "if",
-            "return",
-        }
-    )
+    assert set(directives(site)) == BASE_DIRECTIVES
 
 
 # The cases of the former `invalid` molecule scenario: refused by the validate step, with a
