@@ -19,7 +19,7 @@ from tests.conftest import ROOT, run_molecule
 
 OUTPUT = ROOT / "tests" / "output" / "proof"
 PORT = int(os.environ.get("WSS_PROOF_PORT", "18450"))
-CONTAINER = "wss-proof"
+CONTAINER = os.environ.get("WSS_PROOF_CONTAINER", "wss-proof")
 
 
 @dataclass(frozen=True)
