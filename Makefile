@@ -8,7 +8,9 @@
 # images (cached by content hash), and the pinned Python toolchain in .venv.
 
 SHELL := /bin/bash
-PYTHON ?= python3
+# The main venv's Python: the newest ansible-core needs >= 3.12 (requirements-dev.txt).
+PYTHON_VERSION ?= 3.13
+PYTHON ?= $(shell scripts/find-python.sh $(PYTHON_VERSION) || echo python$(PYTHON_VERSION))
 VENV ?= .venv
 BIN := $(VENV)/bin
 REQ_HASH := $(shell sha256sum requirements-dev.txt | cut -c1-12)
@@ -23,7 +25,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 MATRIX := $(sort $(patsubst tests/matrix/requirements-%.txt,%,$(wildcard tests/matrix/requirements-*.txt)))
 matrix_stamp = .cache/matrix/$(1)/.installed-$(shell cat tests/matrix/requirements-$(1).txt scripts/matrix-venv.sh | sha256sum | cut -c1-12)
 
-.PHONY: help venv matrix docker images tools collection lint sanity unit test fuzz bench bench-smoke demo demo-clean build changelog clean
+.PHONY: help setup tool-venvs venv matrix docker images tools collection lint sanity unit test fuzz bench bench-smoke demo demo-clean build changelog clean
 
 help:
 	@echo "make demo    - deploy wss:// in front of a demo ws echo backend in a local container"
@@ -35,7 +37,8 @@ help:
 venv: $(STAMP)
 
 $(STAMP): requirements-dev.txt
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@[ "$$($(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)" = \
+	  "$(PYTHON_VERSION)" ] || { rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@rm -f $(VENV)/.installed-*
@@ -60,8 +63,13 @@ images: docker
 	@cat .cache/images.env
 
 # Real peers the tests run on this machine: Chromium, NSS tools, testssl.sh.
-tools:
+tools: docker
 	@scripts/ensure-host-tools.sh
+
+# Test tools whose pins the toolchain does not share, each in a venv of its own.
+tool-venvs:
+	@scripts/tool-venv.sh galaxy-importer >/dev/null
+	@scripts/tool-venv.sh sslyze >/dev/null
 
 # The checkout, linked as ansible_collections/wss/gateway for ansible and molecule.
 collection:
@@ -83,7 +91,13 @@ fuzz: venv tools collection
 	WSS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -p no:cacheprovider \
 	  --hypothesis-show-statistics tests/unit/roles/proxy/test_site_fuzz.py
 
-test: venv matrix images tools collection
+# The setup steps run side by side (pip and debootstrap wait on the network, not on each
+# other); only apt must run one at a time, so `tools` waits for `docker`.
+SETUP := venv matrix images tools collection tool-venvs
+setup:
+	@$(MAKE) --no-print-directory -j6 --output-sync=target $(SETUP)
+
+test: setup
 	set -a && source .cache/images.env && set +a && \
 	  $(BIN)/python -m pytest $(PYTEST_ARGS)
 

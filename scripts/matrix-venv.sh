@@ -26,13 +26,8 @@ bundle=$(sed -n 's/^# collections: *\(ansible==[0-9.]*\).*/\1/p' "$req")
   exit 2
 }
 
-# The interpreter: pyenv's build of that version (newest patch), else one on PATH.
-python=
-for candidate in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$python_version".*/bin/python"$python_version"; do
-  [ -x "$candidate" ] && python=$candidate
-done
-[ -n "$python" ] || python=$(command -v "python$python_version" || true)
-if [ -z "$python" ] || ! "$python" -c 'import venv, ensurepip' 2>/dev/null; then
+python=$("$here/scripts/find-python.sh" "$python_version" || true)
+if [ -z "$python" ]; then
   message="ansible-core $version: no usable Python $python_version (pyenv or PATH)"
   case ${CI:-} in
     1 | true | yes) echo "$message (CI=true: nothing is skipped)" >&2; exit 1 ;;
@@ -48,8 +43,10 @@ mkdir -p "$dir"
 pip=("$dir/venv/bin/python" -m pip --quiet --disable-pip-version-check)
 "${pip[@]}" install --upgrade pip
 "${pip[@]}" install -r "$req"
-# The bundle only as an archive to unpack: its own Python floor does not matter.
-"${pip[@]}" download --no-deps --only-binary=:all: --ignore-requires-python --dest "$here/.cache/matrix/wheels" "$bundle"
+# The bundle only as an archive to unpack: its own Python floor does not matter. Versions that
+# share a bundle may be made at the same time (make -j): one download at a time.
+mkdir -p "$here/.cache/matrix/wheels"
+flock "$here/.cache/matrix/wheels.lock" "${pip[@]}" download --no-deps --only-binary=:all: --ignore-requires-python --dest "$here/.cache/matrix/wheels" "$bundle"
 wheel=$(ls "$here/.cache/matrix/wheels/ansible-${bundle#ansible==}-"*.whl)
 "$dir/venv/bin/python" - "$wheel" <<'PY'
 import sys

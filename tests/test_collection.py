@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import hashlib
 import json
 import os
 import re
@@ -276,31 +275,19 @@ def test_changelog_is_generated_from_the_fragments(tmp_path: Path) -> None:
         assert (ROOT / name).read_text() == expected, f"{name} is out of date: run `make changelog`"
 
 
-IMPORTER_REQUIREMENTS = ROOT / "tests" / "galaxy-importer-requirements.txt"
-
-
 @pytest.fixture(scope="module")
 def importer_venv() -> Path:
-    """A venv with galaxy-importer (pinned), made once per requirements file under .cache/."""
-    digest = hashlib.sha256(IMPORTER_REQUIREMENTS.read_bytes()).hexdigest()[:12]
-    venv = ROOT / ".cache" / f"galaxy-importer-{digest}"
-    stamp = venv / ".installed"
-    if not stamp.is_file():
-        shutil.rmtree(venv, ignore_errors=True)
-        steps = (
-            [sys.executable, "-m", "venv", str(venv)],
-            [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
-             "--disable-pip-version-check", "-r", str(IMPORTER_REQUIREMENTS)],
-        )  # fmt: skip
-        for step in steps:
-            done = subprocess.run(step, capture_output=True, text=True, timeout=900, check=False)
-            if done.returncode != 0:
-                message = f"cannot install galaxy-importer: {done.stderr[-2000:]}"
-                if IN_CI:
-                    pytest.fail(message)
-                pytest.skip(message)
-        stamp.touch()
-    return venv
+    """The venv with galaxy-importer (pinned) that scripts/tool-venv.sh makes once."""
+    done = subprocess.run(
+        [str(ROOT / "scripts" / "tool-venv.sh"), "galaxy-importer"],
+        capture_output=True, text=True, timeout=900, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        message = f"cannot install galaxy-importer: {done.stderr[-2000:]}"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return Path(done.stdout.strip())
 
 
 def test_galaxy_importer_has_no_warnings(

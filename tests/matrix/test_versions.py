@@ -6,7 +6,8 @@ it uses (``# collections:``). ``make matrix`` (a prerequisite of ``make test``) 
 venvs under ``.cache/matrix/VERSION`` with scripts/matrix-venv.sh. Per version: the unit
 tests, ``ansible-test sanity`` (oldest and newest, see SANITY_VERSIONS), and a real
 ``wss.gateway.deploy_wss`` run twice against a fresh container (the second run changes
-nothing), then ``wss.gateway.verify_wss``. The rest of the suite runs on the main venv.
+nothing), then ``wss.gateway.verify_wss``. The newest line is not a column: it is the main
+venv (requirements-dev.txt), on which the whole suite runs, its sanity test included.
 """
 
 from __future__ import annotations
@@ -16,10 +17,13 @@ import json
 import os
 import re
 import subprocess
+import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
 import yaml
+from ansible.release import __version__ as MAIN_CORE
 
 from tests.conftest import IN_CI, ROOT, require_tool
 
@@ -38,10 +42,10 @@ VERSIONS = sorted(
     (p.name[len("requirements-") : -len(".txt")] for p in HERE.glob("requirements-*.txt")),
     key=_key,
 )
-OLDEST, NEWEST = VERSIONS[0], VERSIONS[-1]
-# ansible-test sanity takes minutes per version on two cores: the two ends of the range,
-# every version with WSS_MATRIX_SANITY=all.
-SANITY_VERSIONS = VERSIONS if os.environ.get("WSS_MATRIX_SANITY") == "all" else [OLDEST, NEWEST]
+OLDEST = VERSIONS[0]
+# ansible-test sanity takes minutes per version on two cores: the oldest here (the newest runs
+# in the main venv, tests/test_quality.py), every version with WSS_MATRIX_SANITY=all.
+SANITY_VERSIONS = VERSIONS if os.environ.get("WSS_MATRIX_SANITY") == "all" else [OLDEST]
 # The oldest community.crypto the collection accepts (galaxy.yml); the oldest column uses it.
 CRYPTO_FLOOR = "3.1.1"
 
@@ -116,6 +120,18 @@ def test_the_matrix_spans_the_claimed_range() -> None:
         assert not re.search(r"(?m)^cryptography\b", text), f"{version}: no cryptography pin"
 
 
+def test_the_main_venv_is_the_next_line() -> None:
+    """The columns and the main venv are consecutive ansible-core lines: the main venv (this
+    pytest run) is the newest, one after the matrix's newest column, with no cryptography pin."""
+    main_line = ".".join(MAIN_CORE.split(".")[:2])
+    lines = [*VERSIONS, main_line]
+    major, oldest_minor = _key(OLDEST)
+    assert lines == [f"{major}.{oldest_minor + i}" for i in range(len(lines))], lines
+    dev = (ROOT / "requirements-dev.txt").read_text()
+    assert re.search(rf"(?m)^ansible-core=={re.escape(MAIN_CORE)}$", dev), MAIN_CORE
+    assert not re.search(r"(?m)^cryptography\b", dev), "no cryptography pin in the main venv"
+
+
 def test_the_readme_table_is_the_matrix() -> None:
     """README's table of tested versions has a row per column: core, Python, community.crypto."""
     readme = (ROOT / "README.md").read_text()
@@ -123,6 +139,12 @@ def test_the_readme_table_is_the_matrix() -> None:
     for version in VERSIONS:
         header = _header(version)
         assert (header["core"], header["python"], header["crypto"]) in rows, (version, rows)
+    # The main venv's row: this run's ansible-core, Python and community.crypto.
+    crypto = Path(sysconfig.get_paths()["purelib"], "ansible_collections/community/crypto")
+    manifest = json.loads((crypto / "MANIFEST.json").read_text())
+    python = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    main_row = (MAIN_CORE, python, manifest["collection_info"]["version"])
+    assert main_row in rows, (main_row, rows)
 
 
 @pytest.mark.parametrize("version", VERSIONS)
