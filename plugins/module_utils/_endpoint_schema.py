@@ -142,7 +142,12 @@ ENDPOINT_OPTIONS: dict = {
         "description": [
             "DNS names (RFC 1123; a wildcard only as the whole left-most label) or IP addresses (no"
             " zone ID) that clients dial; every one goes into the certificate's subject alternative"
-            " names. The first is the one checked after a deploy.",
+            " names.",
+            "A wildcard C(*.example.com) matches exactly one label, as the certificate does:"
+            " C(a.example.com), not C(a.b.example.com) nor C(example.com).",
+            "An IP address makes this endpoint the one that answers TLS handshakes without SNI on"
+            " its port (clients send none when they dial an address); one endpoint per port may"
+            " have IP addresses.",
         ],
         "type": "list",
         "elements": "str",
@@ -154,6 +159,16 @@ ENDPOINT_OPTIONS: dict = {
         ],
         "type": "int",
         "default": 443,
+    },
+    "check_name": {
+        "description": [
+            "The server name that the live check after a deploy (and C(verify_wss.yml)) dials, as"
+            " SNI and C(Host): one of O(wss_endpoints[].server_names), or a name one label under a"
+            " wildcard among them; not a wildcard.",
+            "Default: the first server name, with a wildcard's C(*) replaced by C(wss-check)"
+            " (C(*.example.com) is checked as C(wss-check.example.com)).",
+        ],
+        "type": "str",
     },
     "certificate": {
         "description": ["Where the certificate comes from; see P(wss.gateway.certificate#role)."],
