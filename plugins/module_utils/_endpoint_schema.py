@@ -82,8 +82,9 @@ LOCATION_OPTIONS: dict = {
     "allowed_origins": {
         "description": [
             "Origins allowed to open a WebSocket here, C(scheme://host[:port]) such as"
-            " C(https://chat.example.com), compared exactly after normalisation (scheme and host"
-            " lower-cased, the scheme's default port dropped, as browsers send it).",
+            " C(https://chat.example.com), normalised as browsers send it (scheme and host"
+            " lower-cased, the scheme's default port dropped) and compared without regard to letter"
+            " case (scheme and host are case-insensitive, RFC 6454).",
             "Any other C(Origin) gets 403 before the backend sees the request.",
             "A request without C(Origin) passes; browsers always send one with a WebSocket"
             " handshake (and none with a plain page load), so it is not a cross-site hijack.",

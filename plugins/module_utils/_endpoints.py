@@ -743,7 +743,8 @@ def _derive(endpoint: dict, tls_dir: str) -> dict:
         {
             **location,
             "upstream": upstream_name(name, index),
-            # Exact match of the normalised origin, as an anchored regular expression.
+            # The normalised origin as an anchored regular expression (the site compares it
+            # without regard to letter case).
             "origin_patterns": [f"^{re.escape(value)}$" for value in location["allowed_origins"]],
         }
         for index, location in enumerate(endpoint["locations"])
@@ -775,8 +776,7 @@ def _derive(endpoint: dict, tls_dir: str) -> dict:
         # brackets) and the patterns of $ssl_server_name (any letter case, a trailing dot as
         # nginx's own server selection ignores it) that select this endpoint.
         "nginx_server_names": [
-            f"~{name_pattern(n)}" if is_wildcard(n) else f"[{n}]" if ":" in n else n
-            for n in names
+            f"~{name_pattern(n)}" if is_wildcard(n) else f"[{n}]" if ":" in n else n for n in names
         ],
         "sni_patterns": [name_pattern(n, True) for n in names if not is_wildcard(n)],
         "sni_wildcard_patterns": [name_pattern(n, True) for n in names if is_wildcard(n)],

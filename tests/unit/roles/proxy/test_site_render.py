@@ -134,8 +134,8 @@ def test_origins(tmp_path: Path, nginx: str, pems: tuple) -> None:
         "allowed_origins": ["https://Chat.Example.com:443", "http://localhost:8080"],
     }
     site = deploy({"wss_endpoints": [endpoint(locations=[location])]}, tmp_path, nginx, pems)
-    assert '"~^https://chat\\.example\\.com$" 1;' in site
-    assert '"~^http://localhost:8080$" 1;' in site
+    assert '"~*^https://chat\\.example\\.com$" 1;' in site
+    assert '"~*^http://localhost:8080$" 1;' in site
     assert "if ($wss_chat_0_origin = 0)" in site
 
 
@@ -205,6 +205,7 @@ def test_default_servers_refuse_unknown_names(tmp_path: Path, nginx: str, pems: 
     assert chat.index("if ($wss_gateway_sni_443 != chat) {\n        return 421;") < chat.index(
         "location"
     )
+    assert chat.index('if ($http_host = "") {\n        return 421;') < chat.index("location")
     assert '"~*^chat\\.example\\.com\\.?$" chat;' in site
     assert '"" chat;' not in site
     # Port 80: only the configured names are redirected; any other Host is closed (444).
