@@ -82,8 +82,9 @@ LOCATION_OPTIONS: dict = {
     "allowed_origins": {
         "description": [
             "Origins allowed to open a WebSocket here, C(scheme://host[:port]) such as"
-            " C(https://chat.example.com), compared exactly after normalisation (scheme and host"
-            " lower-cased, the scheme's default port dropped, as browsers send it).",
+            " C(https://chat.example.com), normalised as browsers send it (scheme and host"
+            " lower-cased, the scheme's default port dropped) and compared without regard to letter"
+            " case (scheme and host are case-insensitive, RFC 6454).",
             "Any other C(Origin) gets 403 before the backend sees the request.",
             "A request without C(Origin) passes; browsers always send one with a WebSocket"
             " handshake (and none with a plain page load), so it is not a cross-site hijack.",
@@ -142,7 +143,12 @@ ENDPOINT_OPTIONS: dict = {
         "description": [
             "DNS names (RFC 1123; a wildcard only as the whole left-most label) or IP addresses (no"
             " zone ID) that clients dial; every one goes into the certificate's subject alternative"
-            " names. The first is the one checked after a deploy.",
+            " names.",
+            "A wildcard C(*.example.com) matches exactly one label, as the certificate does:"
+            " C(a.example.com), not C(a.b.example.com) nor C(example.com).",
+            "An IP address makes this endpoint the one that answers TLS handshakes without SNI on"
+            " its port (clients send none when they dial an address); one endpoint per port may"
+            " have IP addresses.",
         ],
         "type": "list",
         "elements": "str",
@@ -154,6 +160,16 @@ ENDPOINT_OPTIONS: dict = {
         ],
         "type": "int",
         "default": 443,
+    },
+    "check_name": {
+        "description": [
+            "The server name that the live check after a deploy (and C(verify_wss.yml)) dials, as"
+            " SNI and C(Host): one of O(wss_endpoints[].server_names), or a name one label under a"
+            " wildcard among them; not a wildcard.",
+            "Default: the first server name, with a wildcard's C(*) replaced by C(wss-check)"
+            " (C(*.example.com) is checked as C(wss-check.example.com)).",
+        ],
+        "type": "str",
     },
     "certificate": {
         "description": ["Where the certificate comes from; see P(wss.gateway.certificate#role)."],

@@ -68,6 +68,9 @@ TIMEOUT_MAX_MS = 24 * 86400000
 LIMIT_CONN_MAX = 65535  # "connection limit must be less 65536" (ngx_http_limit_conn_module)
 LIMIT_REQ_MAX = 100000
 MAX_SERVER_NAME = 253
+# What a wildcard's "*" stands for in the site: one label of a host name (nginx compares
+# server names and these patterns without regard to letter case).
+WILDCARD_LABEL = "[a-z0-9-]+"
 DEFAULT_PORTS = {"http": 80, "https": 443}
 RESERVED_PORTS = (80,)
 CERT_SOURCES = choices(CERTIFICATE_OPTIONS, "source")
@@ -152,6 +155,36 @@ def server_name_error(name: object) -> str | None:
 def normal_server_name(name: str) -> str:
     address = ip_address(name)
     return str(address) if address is not None else name.lower()
+
+
+def is_wildcard(name: str) -> bool:
+    return name.startswith("*.")
+
+
+def name_pattern(name: str, trailing_dot: bool = False) -> str:
+    """An anchored regular expression that matches what the certificate's name matches.
+
+    ``name`` is a normalised server name ([a-z0-9.-] or an IP address, or ``*.`` and a DNS
+    name): a wildcard matches exactly one label in place of its ``*`` (RFC 6125 6.4.3), of
+    the letters, digits and hyphens of a host name (so a redirect to it names a host under
+    the wildcard, never ``evil#.example.com``): ``*.example.com`` becomes
+    ``^[a-z0-9-]+\\.example\\.com$``; any other name matches itself.
+    ``trailing_dot``: also with one final dot (``example.com.``).
+    """
+    body = f"{WILDCARD_LABEL}{re.escape(name[1:])}" if is_wildcard(name) else re.escape(name)
+    return f"^{body}" + ("\\.?$" if trailing_dot else "$")
+
+
+def serves(server_names: list[str], name: str) -> bool:
+    """Whether an endpoint with these normalised ``server_names`` answers ``name`` (concrete)."""
+    return name in server_names or "*." + name.partition(".")[2] in server_names
+
+
+def check_name_default(server_names: list[str]) -> str:
+    """The name the live check dials unless ``check_name`` says: the first server name, with a
+    wildcard's ``*`` replaced by ``wss-check``."""
+    first = server_names[0]
+    return "wss-check" + first[1:] if is_wildcard(first) else first
 
 
 def port_error(text: str) -> str | None:
@@ -411,6 +444,7 @@ def _endpoint(where: str, endpoint: dict) -> tuple[list[str], dict | None]:
                     f" server_names[{normal_names.index(normal)}]"
                 )
             normal_names.append(normal)
+    errors += _check_name_errors(where, endpoint.get("check_name"), normal_names)
     listen_value = endpoint.get("listen")
     listen = as_int(ENDPOINT_DEFAULTS["listen"] if listen_value is None else listen_value)
     if listen is None or not 0 < listen < 65536:
@@ -456,9 +490,39 @@ def _endpoint(where: str, endpoint: dict) -> tuple[list[str], dict | None]:
         "name": name,
         "server_names": normal_names,
         "listen": listen,
+        "check_name": normal_server_name(endpoint["check_name"])
+        if endpoint.get("check_name") is not None
+        else check_name_default(normal_names),
         "certificate": certificate,
         "locations": normal_locations,
     }
+
+
+def _check_name_errors(where: str, value: object, server_names: list[str]) -> list[str]:
+    """``check_name``: a concrete name that the endpoint serves (or unset: the default)."""
+    where = f"{where}.check_name"
+    if value is None:
+        if server_names and len(check_name_default(server_names)) > MAX_SERVER_NAME:
+            return [
+                f"{where}: the first server name is a wildcard, and 'wss-check' under it is longer"
+                f" than {MAX_SERVER_NAME} characters; set check_name to a name under it"
+            ]
+        return []
+    problem = server_name_error(value)
+    if problem:
+        return [f"{where}: {problem}"]
+    name = normal_server_name(value)
+    if is_wildcard(name):
+        return [
+            f"{where}: {show(value)} is a wildcard; the live check dials a concrete name such as"
+            f" 'www{name[1:]}'"
+        ]
+    if server_names and not serves(server_names, name):
+        return [
+            f"{where}: {show(value)} is not a name this endpoint serves (one of its server_names,"
+            " or one label under a wildcard among them)"
+        ]
+    return []
 
 
 def shorthand(backend: object, hostname: object) -> list[dict]:
@@ -620,6 +684,7 @@ def validate(
     names: dict[str, int] = {}
     upstreams: dict[str, int] = {}
     ports: dict[tuple[int, str], str] = {}
+    no_sni: dict[int, str] = {}
     for index, endpoint in enumerate(items):
         where = "wss_backend" if is_shorthand else f"wss_endpoints[{index}]"
         if not isinstance(endpoint, dict):
@@ -651,6 +716,16 @@ def validate(
                     f"endpoint '{ports[key]}'"
                 )
             ports.setdefault(key, name)
+        if any(is_ip(server_name) for server_name in result["server_names"]):
+            # A client that dials an address sends no SNI: nginx can answer it with one
+            # certificate per port, that of the port's default server.
+            if result["listen"] in no_sni:
+                errors.append(
+                    f"{where}: port {result['listen']} has IP addresses among the server names of"
+                    f" both '{no_sni[result['listen']]}' and '{name}'; a client that dials an"
+                    " address sends no SNI, so one endpoint per port can answer it"
+                )
+            no_sni.setdefault(result["listen"], name)
         normal.append(result)
     acme = [endpoint["name"] for endpoint in normal if endpoint["certificate"]["source"] == "acme"]
     errors += certificate_settings_errors(settings, acme)
@@ -668,7 +743,8 @@ def _derive(endpoint: dict, tls_dir: str) -> dict:
         {
             **location,
             "upstream": upstream_name(name, index),
-            # Exact match of the normalised origin, as an anchored regular expression.
+            # The normalised origin as an anchored regular expression (the site compares it
+            # without regard to letter case).
             "origin_patterns": [f"^{re.escape(value)}$" for value in location["allowed_origins"]],
         }
         for index, location in enumerate(endpoint["locations"])
@@ -680,7 +756,10 @@ def _derive(endpoint: dict, tls_dir: str) -> dict:
         "acme": f"{tls_dir}/acme-roots.pem",
     }.get(certificate["source"])
     listen = endpoint["listen"]
-    check = {"url": f"wss://127.0.0.1:{listen}{locations[0]['path']}", "server_hostname": names[0]}
+    check = {
+        "url": f"wss://127.0.0.1:{listen}{locations[0]['path']}",
+        "server_hostname": endpoint["check_name"],
+    }
     if check_ca_path:
         check["ca_path"] = check_ca_path
     if locations[0]["allowed_origins"]:
@@ -693,8 +772,18 @@ def _derive(endpoint: dict, tls_dir: str) -> dict:
         "tls_dir": own_dir,
         "cert_file": certificate["cert_path"] if on_host else f"{own_dir}/fullchain.pem",
         "key_file": certificate["key_path"] if on_host else f"{own_dir}/privkey.pem",
+        # server_name entries (a wildcard as a regular expression of one label; IPv6 in
+        # brackets) and the patterns of $ssl_server_name (any letter case, a trailing dot as
+        # nginx's own server selection ignores it) that select this endpoint.
+        "nginx_server_names": [
+            f"~{name_pattern(n)}" if is_wildcard(n) else f"[{n}]" if ":" in n else n for n in names
+        ],
+        "sni_patterns": [name_pattern(n, True) for n in names if not is_wildcard(n)],
+        "sni_wildcard_patterns": [name_pattern(n, True) for n in names if is_wildcard(n)],
+        # The endpoint that answers handshakes without SNI on its port (one per port).
+        "no_sni_default": any(is_ip(n) for n in names),
         "check_url": check["url"],
-        "check_server_hostname": names[0],
+        "check_server_hostname": endpoint["check_name"],
         "check_ca_path": check_ca_path,
         "check": check,
     }

@@ -19,12 +19,17 @@ from tests.conftest import ROOT, run_molecule
 
 OUTPUT = ROOT / "tests" / "output" / "proof"
 PORT = int(os.environ.get("WSS_PROOF_PORT", "18450"))
+# The gateway's port 80 and its port 8443 (an endpoint with an IP address), published too.
+HTTP_PORT = int(os.environ.get("WSS_PROOF_HTTP_PORT", "18456"))
+IP_PORT = int(os.environ.get("WSS_PROOF_IP_PORT", "18457"))
 CONTAINER = os.environ.get("WSS_PROOF_CONTAINER", "wss-proof")
 
 
 @dataclass(frozen=True)
 class Gateway:
     port: int
+    http_port: int  # the gateway's port 80
+    ip_port: int  # the gateway's port 8443, whose endpoint has the IP address 127.0.0.1
     name: str  # a server name in the certificate
     other_name: str  # a name the certificate lacks, also mapped to 127.0.0.1
     ca: Path
@@ -60,6 +65,8 @@ def gateway(image_env: dict[str, str]) -> Gateway:
     env = {
         **image_env,
         "WSS_PROOF_PORT": str(PORT),
+        "WSS_PROOF_HTTP_PORT": str(HTTP_PORT),
+        "WSS_PROOF_IP_PORT": str(IP_PORT),
         "WSS_PROOF_DIR": str(OUTPUT),
         "WSS_PROOF_PROFILE": "intermediate",
     }
@@ -71,6 +78,8 @@ def gateway(image_env: dict[str, str]) -> Gateway:
     assert converged.returncode == 0, deploy_log.read_text(errors="replace")[-5000:]
     yield Gateway(
         port=PORT,
+        http_port=HTTP_PORT,
+        ip_port=IP_PORT,
         name="wss.test",
         other_name="stranger.test",
         ca=OUTPUT / "ca" / "ca.pem",

@@ -22,25 +22,36 @@ def tls_context(gateway: Gateway) -> ssl.SSLContext:
 
 
 def open_ws(
-    gateway: Gateway, path: str = "/ws", origin: str | None = None, headers: dict | None = None
+    gateway: Gateway,
+    path: str = "/ws",
+    origin: str | None = None,
+    *,
+    headers: dict | None = None,
+    name: str | None = None,
+    port: int | None = None,
 ) -> ClientConnection:
-    sock = socket.create_connection(("127.0.0.1", gateway.port), timeout=10)
+    """A WebSocket to ``name`` (SNI and Host; an IP address sends no SNI) on ``port``."""
+    name, port = name or gateway.name, port or gateway.port
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
     return connect(
-        gateway.url("wss", path),
+        f"wss://{name}:{port}{path}",
         sock=sock,
         ssl=tls_context(gateway),
-        server_hostname=gateway.name,
+        server_hostname=name,
         origin=origin,
         additional_headers=headers,
         open_timeout=10,
     )
 
 
-def raw_request(gateway: Gateway, request: bytes) -> bytes:
+def raw_request(
+    gateway: Gateway, request: bytes, sni: str | None = None, port: int | None = None
+) -> bytes:
+    """``request`` over verified TLS to ``port``, with ``sni`` (an IP address: no SNI)."""
     context = tls_context(gateway)
     with (
-        socket.create_connection(("127.0.0.1", gateway.port), timeout=10) as raw,
-        context.wrap_socket(raw, server_hostname=gateway.name) as tls,
+        socket.create_connection(("127.0.0.1", port or gateway.port), timeout=10) as raw,
+        context.wrap_socket(raw, server_hostname=sni or gateway.name) as tls,
     ):
         tls.sendall(request)
         chunks = []
@@ -163,6 +174,13 @@ def test_foreign_origin_gets_403_before_the_backend(gateway: Gateway) -> None:
     with open_ws(gateway, marker, origin=gateway.origin) as ws:
         ws.send("allowed")
         assert ws.recv(timeout=5) == "allowed"
+    # Scheme and host are compared without regard to letter case (RFC 6454), the rest exactly.
+    with open_ws(gateway, marker, origin=gateway.origin.upper()) as ws:
+        ws.send("same origin")
+        assert ws.recv(timeout=5) == "same origin"
+    with pytest.raises(InvalidStatus) as refused, open_ws(gateway, marker, gateway.origin + "1"):
+        pass
+    assert refused.value.response.status_code == 403
 
 
 def test_connection_limit_refuses_then_frees(gateway: Gateway) -> None:

@@ -155,6 +155,7 @@ BASE_DIRECTIVES = frozenset(
         "ssl_certificate", "ssl_certificate_key", "limit_conn_status", "limit_req_status",
         "location", "if", "return", "proxy_pass", "proxy_http_version", "proxy_set_header",
         "proxy_read_timeout", "proxy_send_timeout", "proxy_buffering", "add_header",
+        "ssl_reject_handshake",
     }
 )  # fmt: skip
 ASKED_DIRECTIVES = frozenset(

@@ -211,14 +211,43 @@ def pems() -> tuple[bytes, bytes]:
     return leaf.private_key_and_cert_chain_pem.bytes(), leaf.private_key_pem.bytes()
 
 
+def nginx_name(name: str) -> str:
+    """A server name as server_name lists it: a wildcard as a regex of one label."""
+    if name.startswith("*."):
+        return "~^[a-z0-9-]+" + re.escape(name[1:]) + "$"
+    return f"[{name}]" if ":" in name else name
+
+
+def check_default_servers(site: str, endpoints: list, redirect: bool) -> None:
+    """Per TLS port one default server, and a catch-all that refuses unknown SNI where the
+    default answers handshakes without SNI (the port's one endpoint with an IP address)."""
+    ports = sorted({e["listen"] for e in endpoints})
+    for port in ports:
+        defaults = re.findall(rf"^    listen {port} ssl[ a-z0-9]* default_server;$", site, re.M)
+        assert len(defaults) == 1, (port, defaults)
+        with_ip = [e["name"] for e in endpoints if e["listen"] == port and e["ip_addresses"]]
+        assert len(with_ip) <= 1, with_ip
+        assert (f'\n    "" {with_ip[0]};\n' in site) if with_ip else True
+    catch_all = site.count("\n    server_name ~^;\n")
+    assert catch_all == len({e["listen"] for e in endpoints if e["ip_addresses"]})
+    for endpoint in endpoints:
+        check = f"if ($wss_gateway_sni_{endpoint['listen']} != {endpoint['name']}) {{"
+        assert site.count(check) == 1, check
+    assert ("listen 80 default_server;" in site) == redirect
+
+
 def check_site(site: str, endpoints: list, redirect: bool) -> None:
     """One server_name entry, location and upstream server per input item, nothing unasked."""
+    check_default_servers(site, endpoints, redirect)
     tls, plain = (site.split("\n# Plain HTTP", 1) + [""])[:2]
     names = [name for e in endpoints for name in e["server_names"]]
     listed = [
-        n for line in re.findall(r"^    server_name (.*);$", tls, re.M) for n in line.split(" ")
+        n
+        for line in re.findall(r"^    server_name (.*);$", tls, re.M)
+        for n in line.split(" ")
+        if n != "~^"
     ]
-    assert listed == [f"[{n}]" if ":" in n else n for n in names]
+    assert listed == [nginx_name(n) for n in names]
     paths = [loc["path"] for e in endpoints for loc in e["locations"]]
     implicit = ["/" for e in endpoints if "/" not in [loc["path"] for loc in e["locations"]]]
     assert sorted(re.findall(r"^    location (\S+) \{$", tls, re.M)) == sorted(paths + implicit)
@@ -241,7 +270,7 @@ def check_site(site: str, endpoints: list, redirect: bool) -> None:
             n
             for line in re.findall(r"^    server_name (.*);$", plain, re.M)
             for n in line.split(" ")
-        ) == sorted({(f"[{n}]" if ":" in n else n) for n in names})
+        ) == sorted({nginx_name(n) for n in names})
 
 
 @settings(

@@ -134,8 +134,8 @@ def test_origins(tmp_path: Path, nginx: str, pems: tuple) -> None:
         "allowed_origins": ["https://Chat.Example.com:443", "http://localhost:8080"],
     }
     site = deploy({"wss_endpoints": [endpoint(locations=[location])]}, tmp_path, nginx, pems)
-    assert '"~^https://chat\\.example\\.com$" 1;' in site
-    assert '"~^http://localhost:8080$" 1;' in site
+    assert '"~*^https://chat\\.example\\.com$" 1;' in site
+    assert '"~*^http://localhost:8080$" 1;' in site
     assert "if ($wss_chat_0_origin = 0)" in site
 
 
@@ -177,12 +177,74 @@ def test_several_endpoints_per_port_and_locations(tmp_path: Path, nginx: str, pe
         endpoint("alt2", listen="8443", server_names=["*.example.org"]),
     ]
     site = deploy({"wss_endpoints": endpoints}, tmp_path, nginx, pems)
-    # Four TLS servers, and port 80 once for the names of 443 and once for those of 8443.
-    assert site.count("\nserver {") == 6
+    # Four TLS servers and a default server per TLS port; port 80 once for the names of 443,
+    # once for those of 8443, and its default server.
+    assert site.count("\nserver {") == 9
     assert site.count("upstream ") == 5
-    assert "server_name alt.example.com *.example.org;" in site
+    assert "server_name alt.example.com ~^[a-z0-9-]+\\.example\\.org$;" in site
     assert "return 308 https://$host:8443$request_uri;" in site
     assert "return 308 https://$host$request_uri;" in site
+
+
+def servers(site: str) -> list[str]:
+    return ["server {" + block.split("\n}\n", 1)[0] for block in site.split("\nserver {")[1:]]
+
+
+def test_default_servers_refuse_unknown_names(tmp_path: Path, nginx: str, pems: tuple) -> None:
+    site = deploy({"wss_endpoints": [endpoint()]}, tmp_path, nginx, pems)
+    chat, default, http, http_default = servers(site)
+    # TLS: no SNI or an unknown one is refused; an unknown Host (or none) gets 421.
+    assert "listen 443 ssl http2 default_server;" in default
+    assert "listen [::]:443 ssl http2 default_server;" in default
+    assert "ssl_reject_handshake on;" in default
+    assert "ssl_certificate" not in default
+    assert "return 421;" in default
+    assert " default_server;" not in chat
+    assert "~^;" not in site
+    # A Host that another endpoint's SNI got a certificate for: 421 before any location.
+    assert chat.index("if ($wss_gateway_sni_443 != chat) {\n        return 421;") < chat.index(
+        "location"
+    )
+    assert chat.index('if ($http_host = "") {\n        return 421;') < chat.index("location")
+    assert '"~*^chat\\.example\\.com\\.?$" chat;' in site
+    assert '"" chat;' not in site
+    # Port 80: only the configured names are redirected; any other Host is closed (444).
+    assert "server_name chat.example.com;" in http
+    assert "listen 80 default_server;" in http_default
+    assert "return 444;" in http_default
+    assert "location" not in http_default
+
+
+def test_an_ip_endpoint_answers_handshakes_without_sni(
+    tmp_path: Path, nginx: str, pems: tuple
+) -> None:
+    endpoints = [
+        endpoint("chat"),
+        endpoint("ip", server_names=["ip.example.com", "192.0.2.7"]),
+        endpoint("wild", server_names=["*.example.net"]),
+    ]
+    site = deploy({"wss_endpoints": endpoints}, tmp_path, nginx, pems)
+    chat, ip, wild, default, catch_all = servers(site)[:5]
+    assert "ssl_reject_handshake" not in default
+    assert f"ssl_certificate {tmp_path}/tls/ip/fullchain.pem;" in default
+    assert "return 421;" in default
+    # Every SNI that no endpoint's name matches meets this regular expression, which nginx
+    # tries after those of the endpoints (in the order of the file).
+    assert "server_name ~^;" in catch_all
+    assert "ssl_reject_handshake on;" in catch_all
+    assert " default_server;" not in catch_all
+    sni_map = site.split("map $ssl_server_name $wss_gateway_sni_443 {", 1)[1].split("}", 1)[0]
+    assert sni_map.splitlines() == [
+        "",
+        '    default "";',
+        '    "" ip;',
+        '    "~*^chat\\.example\\.com\\.?$" chat;',
+        '    "~*^ip\\.example\\.com\\.?$" ip;',
+        '    "~*^192\\.0\\.2\\.7\\.?$" ip;',
+        # Wildcards after every exact name, as nginx picks servers.
+        '    "~*^[a-z0-9-]+\\.example\\.net\\.?$" wild;',
+    ]
+    assert "server_name ~^[a-z0-9-]+\\.example\\.net$;" in wild
 
 
 def test_long_names_on_another_port_pass_nginx(tmp_path: Path, nginx: str, pems: tuple) -> None:
@@ -270,6 +332,22 @@ INVALID = [
     (
         {"wss_endpoints": [{"name": "chat", "locations": [{"backends": ["127.0.0.1:19808"]}]}]},
         ["wss_endpoints[0].server_names: must be a non-empty list"],
+    ),
+    (
+        {
+            "wss_endpoints": [
+                endpoint("one", server_names=["one.example.com", "192.0.2.1"]),
+                endpoint("two", server_names=["192.0.2.2"]),
+            ]
+        },
+        [
+            "wss_endpoints[1]: port 443 has IP addresses among the server names of both 'one'"
+            " and 'two'; a client that dials an address sends no SNI"
+        ],
+    ),
+    (
+        {"wss_endpoints": [endpoint(server_names=["*.example.com"], check_name="a.b.example.com")]},
+        ["wss_endpoints[0].check_name: 'a.b.example.com' is not a name this endpoint serves"],
     ),
 ]
 
