@@ -116,13 +116,13 @@ def test_property_whatever_is_accepted_is_an_exact_network(text: str) -> None:
 
 
 def test_proxy_protocol_needs_trusted_proxies() -> None:
-    errors, _ = validate([endpoint(proxy_protocol=True)], settings={"wss_trusted_proxies": []})
+    errors = validate([endpoint(proxy_protocol=True)], settings={"wss_trusted_proxies": []})[0]
     assert errors == [
         "wss_endpoints[0].proxy_protocol: true needs wss_trusted_proxies, the addresses of the"
         " load balancers that send the PROXY header (no other is taken at its word)"
     ]
     # A bad list is one message, not two.
-    errors, _ = validate([endpoint(proxy_protocol=True)], settings={"wss_trusted_proxies": ["x"]})
+    errors = validate([endpoint(proxy_protocol=True)], settings={"wss_trusted_proxies": ["x"]})[0]
     assert len(errors) == 1
     assert errors[0].startswith("wss_trusted_proxies[0]:")
 
@@ -139,7 +139,7 @@ def test_one_port_one_proxy_protocol_setting() -> None:
         endpoint("c", listen=8443),
         endpoint("d"),
     ]
-    errors, _ = validate(endpoints, settings=PROXIES)
+    errors = validate(endpoints, settings=PROXIES)[0]
     assert errors == [
         "wss_endpoints[2].proxy_protocol: false on port 8443, where endpoint 'a' has true; nginx"
         " accepts PROXY headers per port, so every endpoint on a port must agree"

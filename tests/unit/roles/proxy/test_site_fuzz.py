@@ -386,7 +386,7 @@ def test_trusted_proxies_and_proxy_protocol_render_what_nginx_accepts(
                 "proxy_protocol": per_port[port],
                 "locations": [{"backends": ["127.0.0.1:19808"]}],
             }
-            for index, (port, _) in enumerate(ports)
+            for index, (port, _asked) in enumerate(ports)
         ],
     }
     result = validate(inventory)
@@ -398,7 +398,7 @@ def test_trusted_proxies_and_proxy_protocol_render_what_nginx_accepts(
         assert checked.returncode == 0, f"{checked.stderr}\n{site}"
         normal = [str(ipaddress.ip_network(text)) for text in trusted]
         assert re.findall(r"^    set_real_ip_from (\S+);$", site, re.M) == normal * len(ports)
-        proxied = [port for port, _ in ports if per_port[port]]
+        proxied = [port for port, _asked in ports if per_port[port]]
         assert re.findall(r"^    listen (\d+) ssl http2 proxy_protocol;$", site, re.M) == [
             str(port) for port in proxied
         ]
