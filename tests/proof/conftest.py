@@ -20,6 +20,10 @@ from tests.conftest import ROOT, run_molecule
 OUTPUT = ROOT / "tests" / "output" / "proof"
 PORT = int(os.environ.get("WSS_PROOF_PORT", "18450"))
 CONTAINER = os.environ.get("WSS_PROOF_CONTAINER", "wss-proof")
+# HAProxy in front of the gateway (molecule.yml): its container and published port.
+LB_PORT = int(os.environ.get("WSS_PROOF_LB_PORT", "18451"))
+LB_CONTAINER = f"{CONTAINER}-haproxy"
+NETWORK = f"{CONTAINER}-net"
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,7 @@ def gateway(image_env: dict[str, str]) -> Gateway:
     env = {
         **image_env,
         "WSS_PROOF_PORT": str(PORT),
+        "WSS_PROOF_LB_PORT": str(LB_PORT),
         "WSS_PROOF_DIR": str(OUTPUT),
         "WSS_PROOF_PROFILE": "intermediate",
     }
