@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Copyright (c) 2026, wss.gateway developers
-"""The one definition of ``wss_endpoints`` and the ``wss_backend`` shorthand.
+"""The one definition of ``wss_endpoints``, ``wss_backend`` and ``wss_trusted_proxies``.
 
 Every option's type, default, choices and description is written here once.  The suboptions
 in ``roles/proxy/meta/argument_specs.yml`` and ``roles/certificate/meta/argument_specs.yml``
@@ -171,6 +171,20 @@ ENDPOINT_OPTIONS: dict = {
         ],
         "type": "str",
     },
+    "proxy_protocol": {
+        "description": [
+            "Accept the PROXY protocol (v1 or v2) on this endpoint's listeners, as a TCP load"
+            " balancer sends it (HAProxy C(send-proxy-v2), AWS NLB, ...): every connection must"
+            " then start with a PROXY header, and nginx closes one that does not.",
+            "The client address in that header is taken (C(real_ip_header proxy_protocol)) only"
+            " when the connection comes from O(wss_trusted_proxies), which must be set; from any"
+            " other address the header is read and its address ignored.",
+            "Every endpoint on the same port must agree (nginx sets this per address and port).",
+            "The deploy's live check then sends a PROXY v1 header that names its own connection.",
+        ],
+        "type": "bool",
+        "default": False,
+    },
     "certificate": {
         "description": ["Where the certificate comes from; see P(wss.gateway.certificate#role)."],
         "type": "dict",
@@ -209,6 +223,25 @@ WSS_BACKEND: dict = {
     "type": "str",
 }
 
+WSS_TRUSTED_PROXIES: dict = {
+    "description": [
+        "Addresses or networks (CIDR, IPv4 or IPv6, such as C(10.0.0.0/8) or C(2001:db8::/32)) of"
+        " the load balancers or proxies in front of the gateway whose word about the client's"
+        " address is taken: C(set_real_ip_from) for each.",
+        "From these, the client address is the right-most address of C(X-Forwarded-For) that is"
+        " not itself trusted (C(real_ip_recursive on)), or, on an endpoint with"
+        " O(wss_endpoints[].proxy_protocol), the source address of the PROXY header.",
+        "That address is what the backend gets in C(X-Real-IP), C(X-Forwarded-For) and"
+        " C(Forwarded), and what C(limit_conn) and C(limit_req) count; the headers a client"
+        " sends are never passed on.",
+        "Empty (the default) trusts no one: the client address is the TCP peer's.",
+        "A network with host bits set, or one that trusts every address (C(/0)), is refused.",
+    ],
+    "type": "list",
+    "elements": "str",
+    "default": [],
+}
+
 # What each role's spec says about the endpoints: the certificate role reads name,
 # server_names and certificate, and only names the other keys (so that they are allowed).
 _CERTIFICATE_READS = ("name", "server_names", "certificate")
@@ -226,7 +259,8 @@ def choices(options: dict, key: str) -> tuple:
 
 
 def role_options(role: str) -> dict:
-    """``wss_endpoints`` and ``wss_backend`` as the argument spec of ``role`` declares them."""
+    """``wss_endpoints`` and ``wss_backend`` as the argument spec of ``role`` declares them, and
+    for the proxy role ``wss_trusted_proxies`` (which only the site reads)."""
     endpoints = copy.deepcopy(WSS_ENDPOINTS)
     if role == "certificate":
         endpoints["description"][0] = (
@@ -239,6 +273,11 @@ def role_options(role: str) -> dict:
                 spec.pop("options", None)
                 spec.pop("required", None)
                 spec["description"] = ["Read by P(wss.gateway.proxy#role); see its argument spec."]
-    elif role != "proxy":
+        return {"wss_endpoints": endpoints, "wss_backend": copy.deepcopy(WSS_BACKEND)}
+    if role != "proxy":
         raise ValueError(f"no endpoint options for role {role!r}")
-    return {"wss_endpoints": endpoints, "wss_backend": copy.deepcopy(WSS_BACKEND)}
+    return {
+        "wss_endpoints": endpoints,
+        "wss_backend": copy.deepcopy(WSS_BACKEND),
+        "wss_trusted_proxies": copy.deepcopy(WSS_TRUSTED_PROXIES),
+    }

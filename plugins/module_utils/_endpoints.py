@@ -50,6 +50,8 @@ DURATION_RE = re.compile(
     r"(?:(?P<d>[0-9]{1,9})d)?(?:(?P<h>[0-9]{1,9})h)?(?:(?P<m>[0-9]{1,9})m(?!s))?"
     r"(?:(?P<s>[0-9]{1,9})s)?(?:(?P<ms>[0-9]{1,9})ms)?"
 )
+# wss_trusted_proxies: an address, or an address and a prefix length (checked by ipaddress).
+CIDR_RE = re.compile(r"(?P<address>[0-9A-Fa-f:.]{2,45})(?:/(?P<prefix>[0-9]{1,3}))?")
 ACME_URL_RE = re.compile(r"https://[A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=%-]{1,2000}")
 BARE_SECONDS_RE = re.compile(r"[0-9]{1,9}")
 _UNIT_MS = {
@@ -185,6 +187,59 @@ def check_name_default(server_names: list[str]) -> str:
     wildcard's ``*`` replaced by ``wss-check``."""
     first = server_names[0]
     return "wss-check" + first[1:] if is_wildcard(first) else first
+def network(value: object) -> tuple[str | None, str | None]:
+    """``(normalised CIDR, None)`` or ``(None, why not)`` for one entry of wss_trusted_proxies."""
+    example = "such as '10.0.0.0/8', '192.0.2.7' or '2001:db8::/32'"
+    if not isinstance(value, str):
+        return None, f"must be an address or CIDR {example}, got {type(value).__name__}"
+    match = CIDR_RE.fullmatch(value)
+    address = ip_address(match.group("address")) if match else None
+    if address is None:
+        return None, f"{show(value)} is not an IPv4 or IPv6 address or CIDR {example}"
+    prefix = match.group("prefix")
+    if prefix is None:
+        return str(ipaddress.ip_network(address)), None
+    if int(prefix) > address.max_prefixlen:
+        return (
+            None,
+            f"{show(value)} has prefix /{int(prefix)}, longer than {address.max_prefixlen} bits",
+        )
+    try:
+        result = ipaddress.ip_network(f"{address}/{int(prefix)}")
+    except ValueError:
+        base = ipaddress.ip_network(f"{address}/{int(prefix)}", strict=False)
+        return None, f"{show(value)} has bits set after the prefix; the network is '{base}'"
+    if result.prefixlen == 0:
+        return None, (
+            f"{show(value)} trusts every address, so any client could name its own address;"
+            " list the networks of the load balancers"
+        )
+    return str(result), None
+
+
+def trusted_proxies(value: object) -> tuple[list[str], list[str]]:
+    """``(errors, normalised CIDRs)`` of ``wss_trusted_proxies``; unset or empty trusts no one."""
+    if value in (None, ""):
+        return [], []
+    if not isinstance(value, list):
+        got = "a string" if isinstance(value, str) else type(value).__name__
+        return [
+            "wss_trusted_proxies: must be a list of addresses or CIDRs such as"
+            f" ['10.0.0.0/8'], got {got}"
+        ], []
+    errors: list[str] = []
+    normal: list[str] = []
+    for index, item in enumerate(value):
+        cidr, problem = network(item)
+        if problem:
+            errors.append(f"wss_trusted_proxies[{index}]: {problem}")
+        elif cidr in normal:
+            errors.append(
+                f"wss_trusted_proxies[{index}]: {show(item)} is the same network as"
+                f" wss_trusted_proxies[{normal.index(cidr)}]"
+            )
+        normal.append(cidr)
+    return errors, ([] if errors else normal)
 
 
 def port_error(text: str) -> str | None:
@@ -451,6 +506,14 @@ def _endpoint(where: str, endpoint: dict) -> tuple[list[str], dict | None]:
         errors.append(f"{where}.listen: {show(listen_value)} is not a port number 1-65535")
     elif listen in RESERVED_PORTS:
         errors.append(f"{where}.listen: port {listen} is the plain-HTTP redirect and ACME port")
+    proxy_value = endpoint.get("proxy_protocol")
+    proxy_protocol = as_bool(
+        ENDPOINT_DEFAULTS["proxy_protocol"] if proxy_value is None else proxy_value
+    )
+    if proxy_protocol is None:
+        errors.append(
+            f"{where}.proxy_protocol: {show(proxy_value)} is not a boolean (true or false)"
+        )
     problems, certificate = _certificate(f"{where}.certificate", endpoint.get("certificate"))
     errors += problems
     if certificate and certificate["source"] == "acme":
@@ -493,6 +556,7 @@ def _endpoint(where: str, endpoint: dict) -> tuple[list[str], dict | None]:
         "check_name": normal_server_name(endpoint["check_name"])
         if endpoint.get("check_name") is not None
         else check_name_default(normal_names),
+        "proxy_protocol": proxy_protocol,
         "certificate": certificate,
         "locations": normal_locations,
     }
@@ -680,6 +744,8 @@ def validate(
     errors += _settings_errors({"wss_tls_dir": tls_dir, **settings})
     top_errors, items, is_shorthand = _top(endpoints, backend, hostname)
     errors += top_errors
+    trusted_errors, trusted = trusted_proxies(settings.get("wss_trusted_proxies"))
+    errors += trusted_errors
     normal: list[dict] = []
     names: dict[str, int] = {}
     upstreams: dict[str, int] = {}
@@ -726,15 +792,42 @@ def validate(
                     " address sends no SNI, so one endpoint per port can answer it"
                 )
             no_sni.setdefault(result["listen"], name)
+        errors += _proxy_protocol_errors(where, result, normal, settings, trusted or trusted_errors)
         normal.append(result)
     acme = [endpoint["name"] for endpoint in normal if endpoint["certificate"]["source"] == "acme"]
     errors += certificate_settings_errors(settings, acme)
     if errors:
         return errors, []
-    return [], [_derive(endpoint, tls_dir) for endpoint in normal]
+    return [], [_derive(endpoint, tls_dir, trusted) for endpoint in normal]
 
 
-def _derive(endpoint: dict, tls_dir: str) -> dict:
+def _proxy_protocol_errors(
+    where: str, endpoint: dict, earlier: list[dict], settings: dict, trusted: object
+) -> list[str]:
+    """PROXY protocol needs trusted proxies (when the proxy role's settings are given), and
+    nginx sets it per address and port: every endpoint on a port must agree."""
+    errors = []
+    if endpoint["proxy_protocol"] and "wss_trusted_proxies" in settings and not trusted:
+        errors.append(
+            f"{where}.proxy_protocol: true needs wss_trusted_proxies, the addresses of the load"
+            " balancers that send the PROXY header (no other is taken at its word)"
+        )
+    for other in earlier:
+        if (
+            other["listen"] == endpoint["listen"]
+            and other["proxy_protocol"] != endpoint["proxy_protocol"]
+        ):
+            errors.append(
+                f"{where}.proxy_protocol: {str(endpoint['proxy_protocol']).lower()} on port"
+                f" {endpoint['listen']}, where endpoint '{other['name']}' has"
+                f" {str(other['proxy_protocol']).lower()}; nginx accepts PROXY headers per port,"
+                " so every endpoint on a port must agree"
+            )
+            break
+    return errors
+
+
+def _derive(endpoint: dict, tls_dir: str, trusted: list[str]) -> dict:
     name = endpoint["name"]
     certificate = endpoint["certificate"]
     names = endpoint["server_names"]
@@ -764,9 +857,14 @@ def _derive(endpoint: dict, tls_dir: str) -> dict:
         check["ca_path"] = check_ca_path
     if locations[0]["allowed_origins"]:
         check["origin"] = locations[0]["allowed_origins"][0]
+    if endpoint["proxy_protocol"]:
+        check["proxy_protocol"] = True
     return {
         **endpoint,
         "locations": locations,
+        # set_real_ip_from in the endpoint's server, and the header that names the client.
+        "trusted_proxies": list(trusted),
+        "real_ip_header": "proxy_protocol" if endpoint["proxy_protocol"] else "X-Forwarded-For",
         "dns_names": [n for n in names if not is_ip(n)],
         "ip_addresses": [n for n in names if is_ip(n)],
         "tls_dir": own_dir,

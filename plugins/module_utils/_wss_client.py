@@ -63,6 +63,7 @@ ENDPOINT_OPTIONS = (
     "echo_message",
     "timeout",
     "min_cert_days",
+    "proxy_protocol",
 )
 DEFAULTS = {
     "server_hostname": None,
@@ -76,6 +77,7 @@ DEFAULTS = {
     "echo_message": None,
     "timeout": 10.0,
     "min_cert_days": 0,
+    "proxy_protocol": False,
 }
 DEFAULT_MAX_PARALLEL = 32
 # The longest timeout accepted (a day): beyond it a budget means nothing, and far beyond
@@ -148,6 +150,7 @@ def endpoint_settings(params: dict) -> list:
         merged["headers"] = {str(k): str(v) for k, v in dict(merged["headers"]).items()}
         merged["timeout"] = float(merged["timeout"])
         merged["min_cert_days"] = int(merged["min_cert_days"])
+        merged["proxy_protocol"] = bool(merged["proxy_protocol"])
         settings.append(merged)
     return settings
 
@@ -377,6 +380,15 @@ def _connect(infos: list, deadline: Deadline) -> tuple:
     raise StageError("tcp", f"cannot connect to {peer}{tried}: {_reason(exc)}")
 
 
+def proxy_header(sock: socket.socket) -> bytes:
+    """The PROXY protocol v1 line that names this connection truthfully: its own source and
+    destination addresses and ports (for a listener that expects a load balancer's header)."""
+    source, destination = sock.getsockname(), sock.getpeername()
+    family = "TCP6" if sock.family == socket.AF_INET6 else "TCP4"
+    line = f"PROXY {family} {source[0]} {destination[0]} {source[1]} {destination[1]}\r\n"
+    return line.encode("ascii")
+
+
 def unexpected_error(exc: BaseException) -> str:
     """The message for a bug: where it happened, never the exception's text.
 
@@ -496,6 +508,8 @@ class _Check:
             stage = "tcp"
             self.sock, self.peer, self.addr = _connect(infos, self.deadline)
             result["address"] = self.peer
+            if settings["proxy_protocol"]:
+                self.send(proxy_header(self.sock), "tcp", "sending the PROXY protocol header")
             now = time.perf_counter()
             timings["connect"], mark = ms(now - mark), now
 
@@ -602,6 +616,8 @@ class _Check:
             return None
         try:
             sock.settimeout(max(self.deadline.remaining(), 0.0001))
+            if self.settings["proxy_protocol"]:
+                sock.sendall(proxy_header(sock))
             with context.wrap_socket(sock, server_hostname=name) as tls_sock:
                 if reader == "der":
                     return cert.info_from_der(tls_sock.getpeercert(binary_form=True))

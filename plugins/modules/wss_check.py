@@ -88,6 +88,9 @@ options:
       min_cert_days:
         description: Overrides O(min_cert_days) for this endpoint.
         type: int
+      proxy_protocol:
+        description: Overrides O(proxy_protocol) for this endpoint.
+        type: bool
   server_hostname:
     description:
       - The name to check the endpoint as. It is sent as TLS SNI, verified against the
@@ -169,6 +172,16 @@ options:
         host to read the certificate; without it the check fails rather than skip this.
     type: int
     default: 0
+  proxy_protocol:
+    description:
+      - Start each connection with a PROXY protocol v1 header, for a listener that expects
+        one from a TCP load balancer (nginx C(listen ... proxy_protocol), the endpoints of
+        P(wss.gateway.proxy#role) with C(proxy_protocol) true).
+      - The header names this connection truthfully (its own source and destination address
+        and port), so the server sees the checking host as the client.
+      - Leave it V(false) when dialling the load balancer itself, which adds the header.
+    type: bool
+    default: false
   max_parallel:
     description:
       - How many endpoints are checked at the same time (one socket each).
@@ -426,6 +439,7 @@ ENDPOINT_SPEC = {
     "echo_message": {"type": "str"},
     "timeout": {"type": "float"},
     "min_cert_days": {"type": "int"},
+    "proxy_protocol": {"type": "bool"},
 }
 
 
@@ -445,6 +459,7 @@ def main() -> None:
             "echo_message": {"type": "str"},
             "timeout": {"type": "float", "default": 10},
             "min_cert_days": {"type": "int", "default": 0},
+            "proxy_protocol": {"type": "bool", "default": False},
             "max_parallel": {"type": "int", "default": DEFAULT_MAX_PARALLEL},
             "report_only": {"type": "bool", "default": False},
         },

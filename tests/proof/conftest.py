@@ -23,6 +23,10 @@ PORT = int(os.environ.get("WSS_PROOF_PORT", "18450"))
 HTTP_PORT = int(os.environ.get("WSS_PROOF_HTTP_PORT", "18456"))
 IP_PORT = int(os.environ.get("WSS_PROOF_IP_PORT", "18457"))
 CONTAINER = os.environ.get("WSS_PROOF_CONTAINER", "wss-proof")
+# HAProxy in front of the gateway (molecule.yml): its container and published port.
+LB_PORT = int(os.environ.get("WSS_PROOF_LB_PORT", "18451"))
+LB_CONTAINER = f"{CONTAINER}-haproxy"
+NETWORK = f"{CONTAINER}-net"
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,7 @@ def gateway(image_env: dict[str, str]) -> Gateway:
         "WSS_PROOF_PORT": str(PORT),
         "WSS_PROOF_HTTP_PORT": str(HTTP_PORT),
         "WSS_PROOF_IP_PORT": str(IP_PORT),
+        "WSS_PROOF_LB_PORT": str(LB_PORT),
         "WSS_PROOF_DIR": str(OUTPUT),
         "WSS_PROOF_PROFILE": "intermediate",
     }

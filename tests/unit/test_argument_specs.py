@@ -73,7 +73,9 @@ def test_proxy_readme_shows_every_option_with_its_default() -> None:
         assert f"{key}:" in readme, key
     for key, default in _scalar_defaults(schema.ENDPOINT_OPTIONS).items():
         if key not in ("path", "source", "key_type"):
-            assert f"{key}: {default}" in readme, key
+            shown = str(default).lower() if isinstance(default, bool) else default
+            assert f"{key}: {shown}" in readme, key
+    assert "`wss_trusted_proxies` | `[]`" in readme
 
 
 def test_certificate_readme_names_every_source_and_key_type() -> None:

@@ -205,9 +205,14 @@ def upgrade_response(key: str, extra: str = "", accept: str | None = None) -> by
 class RawServer:
     """Answers each connection's request head with ``respond(key) -> bytes``, then waits."""
 
-    def __init__(self, respond, tls: ssl.SSLContext | None = None) -> None:
+    def __init__(
+        self, respond, tls: ssl.SSLContext | None = None, proxy_protocol: bool = False
+    ) -> None:
         self.respond = respond
         self.tls = tls
+        # With proxy_protocol, each connection's PROXY v1 line (read before TLS) and its peer.
+        self.proxy_protocol = proxy_protocol
+        self.proxy_lines: list = []
         self.listener = socket.create_server((LOCALHOST, 0))
         self.port = self.listener.getsockname()[1]
         self.stopping = threading.Event()
@@ -232,6 +237,14 @@ class RawServer:
         with contextlib.suppress(OSError):
             conn.settimeout(5)
             conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if self.proxy_protocol:
+                line = b""
+                while not line.endswith(b"\r\n") and len(line) < 108:
+                    byte = conn.recv(1)
+                    if not byte:
+                        return
+                    line += byte
+                self.proxy_lines.append((line, conn.getpeername()))
             if self.tls:
                 conn = self.tls.wrap_socket(conn, server_side=True)
                 self.connections.append(conn)
@@ -261,8 +274,10 @@ class RawServer:
 def raw_server():
     servers = []
 
-    def start(respond, tls: ssl.SSLContext | None = None) -> RawServer:
-        server = RawServer(respond, tls)
+    def start(
+        respond, tls: ssl.SSLContext | None = None, proxy_protocol: bool = False
+    ) -> RawServer:
+        server = RawServer(respond, tls, proxy_protocol)
         servers.append(server)
         return server
 

@@ -494,3 +494,25 @@ def test_client_key_is_never_shown(ws_server, pki, tmp_path):
     assert result["stage"] == "tls"
     assert result["msg"].startswith(f"cannot load client_cert '{pki.client_cert}' / client_key")
     assert "c2VjcmV0" not in str(report)
+
+
+def test_proxy_protocol_header_names_the_connection(raw_server, pki):
+    """A listener that expects a load balancer's PROXY header gets a true one, before TLS."""
+    closing = b"\x88\x02\x03\xe8"  # the server's close frame, code 1000
+    server = raw_server(
+        lambda key: upgrade_response(key) + closing, tls=pki.good, proxy_protocol=True
+    )
+    result = only(
+        check(server.url(), server_hostname=NAME, ca_path=str(pki.ca_file), proxy_protocol=True)
+    )
+    assert result["ok"], result["msg"]
+    ((line, (client_host, client_port)),) = server.proxy_lines
+    assert line == f"PROXY TCP4 {client_host} 127.0.0.1 {client_port} {server.port}\r\n".encode()
+
+
+def test_without_proxy_protocol_no_header_is_sent(raw_server, pki):
+    server = raw_server(upgrade_response, tls=pki.good, proxy_protocol=True)
+    result = only(check(server.url(), server_hostname=NAME, ca_path=str(pki.ca_file)))
+    # The server took the TLS ClientHello for its PROXY line: no handshake.
+    assert (result["ok"], result["stage"]) == (False, "tls")
+    assert not server.proxy_lines[0][0].startswith(b"PROXY ")

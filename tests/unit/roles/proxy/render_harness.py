@@ -160,7 +160,7 @@ BASE_DIRECTIVES = frozenset(
 )  # fmt: skip
 ASKED_DIRECTIVES = frozenset(
     {"http2", "limit_conn", "limit_req", "limit_conn_zone", "limit_req_zone", "root",
-     "default_type", "try_files"}
+     "default_type", "try_files", "set_real_ip_from", "real_ip_header", "real_ip_recursive"}
 )  # fmt: skip
 
 DIRECTIVE_RE = re.compile(r"^\s*([a-z_0-9]+)\b", re.MULTILINE)

@@ -9,6 +9,7 @@ hundred examples with a fixed seed; ``make fuzz`` (WSS_FUZZ_EXAMPLES) runs many 
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import shutil
@@ -74,6 +75,22 @@ def inventories(bad: bool) -> st.SearchStrategy:
         st.one_of(DNS, DNS.map(lambda n: "*." + n), DNS.map(str.upper), IP, st.just("fe80::1%eth0"))
     )
     PORT = st.integers(1, 65535)
+    NETWORK = st.one_of(
+        st.builds(lambda a, n: f"{a}/{n}", st.ip_addresses(v=4), st.integers(1, 32)),
+        st.builds(lambda a, n: f"{a}/{n}", st.ip_addresses(v=6), st.integers(1, 128)),
+    ).map(lambda text: str(ipaddress.ip_network(text, strict=False)))
+    # Networks and addresses; when bad, also host bits, /0 or a prefix too long.
+    TRUSTED = hostile(
+        st.one_of(
+            IP,
+            NETWORK,
+            *(
+                (st.builds(lambda a, n: f"{a}/{n}", st.ip_addresses(), st.sampled_from([0, 33])),)
+                if bad
+                else ()
+            ),
+        )
+    )
     BACKEND = hostile(
         st.one_of(
             PORT.map(lambda p: f"127.0.0.1:{p}"),
@@ -173,6 +190,7 @@ def inventories(bad: bool) -> st.SearchStrategy:
             },
             optional={
                 "listen": hostile(st.one_of(st.sampled_from([443, 8443, "8443", 80]), PORT)),
+                "proxy_protocol": hostile(st.sampled_from([True, False, "true", "no"])),
                 "certificate": CERTIFICATE,
             },
         )
@@ -184,6 +202,7 @@ def inventories(bad: bool) -> st.SearchStrategy:
                 "proxy_http2": hostile(st.sampled_from([True, False, "false", "yes"])),
                 "proxy_ipv6": hostile(st.sampled_from([True, False, "false", "yes"])),
                 "proxy_http_redirect": hostile(st.sampled_from([True, False, "false", "on"])),
+                "wss_trusted_proxies": hostile(st.lists(TRUSTED, max_size=3)),
             },
         ),
         st.fixed_dictionaries({"wss_backend": BACKEND}),
@@ -195,7 +214,8 @@ INVENTORIES = st.one_of(inventories(bad=True), inventories(bad=False))
 
 
 PATH_OF_ERROR = re.compile(
-    r"(wss_endpoints|wss_backend|proxy_http2|proxy_ipv6|proxy_http_redirect)[\[.:]"
+    r"(wss_endpoints|wss_backend|wss_trusted_proxies|proxy_http2|proxy_ipv6|proxy_http_redirect)"
+    r"[\[.:]"
 )
 ALLOWED_DIRECTIVES = BASE_DIRECTIVES | ASKED_DIRECTIVES
 
@@ -258,6 +278,20 @@ def check_site(site: str, endpoints: list, redirect: bool) -> None:
         "limit_req": any(loc["limit_req"] for e in endpoints for loc in e["locations"]),
     }
     # Every location checks the handshake (RFC 6455) with two `if`s; an Origin check is asked.
+    # PROXY protocol on exactly the listeners of the endpoints that ask for it, and the
+    # client address from the trusted networks only.
+    proxied = [e for e in endpoints if e["proxy_protocol"]]
+    assert len(re.findall(r"^    listen \S+ ssl.* proxy_protocol;$", tls, re.M)) in (
+        len(proxied),
+        2 * len(proxied),
+    )
+    trusted = endpoints[0]["trusted_proxies"] if endpoints else []
+    assert sorted(re.findall(r"^    set_real_ip_from (\S+);$", tls, re.M)) == sorted(
+        trusted * len(endpoints)
+    )
+    assert len(re.findall(r"^    real_ip_header proxy_protocol;$", tls, re.M)) == (
+        len(proxied) if trusted else 0
+    )
     origins = any(loc["allowed_origins"] for e in endpoints for loc in e["locations"])
     assert ("_origin = 0)" in site) == origins
     found = set(directives(site))
@@ -332,5 +366,72 @@ def test_accepted_input_renders_a_site_that_nginx_accepts(
             "0",
         )
         check_site(site, endpoints, redirect)
+    finally:
+        shutil.rmtree(run, ignore_errors=True)
+
+
+NETWORKS = st.lists(
+    st.one_of(
+        st.ip_addresses().map(str),
+        st.builds(
+            lambda a, n: str(ipaddress.ip_network(f"{a}/{n}", strict=False)),
+            st.ip_addresses(v=4),
+            st.integers(1, 32),
+        ),
+        st.builds(
+            lambda a, n: str(ipaddress.ip_network(f"{a}/{n}", strict=False)),
+            st.ip_addresses(v=6),
+            st.integers(1, 128),
+        ),
+    ),
+    min_size=1,
+    max_size=4,
+    unique_by=lambda text: str(ipaddress.ip_network(text)),
+)
+
+
+@settings(max_examples=min(EXAMPLES, 40), derandomize=True, deadline=None, database=None)
+@given(
+    trusted=NETWORKS,
+    ports=st.lists(
+        st.tuples(st.sampled_from([443, 8443, 9443]), st.booleans()), min_size=1, max_size=4
+    ),
+)
+def test_trusted_proxies_and_proxy_protocol_render_what_nginx_accepts(
+    trusted: list, ports: list, nginx: str, pems: tuple
+) -> None:
+    """Any trusted networks and any PROXY protocol setting per port: real nginx accepts the
+    site, every server trusts exactly those networks, and PROXY listeners are those asked."""
+    run = WORK / f"run{next(_RUNS)}"
+    per_port = dict(ports)  # one setting per port (the validator refuses two)
+    inventory = {
+        "wss_tls_dir": str(run / "tls"),
+        "wss_trusted_proxies": trusted,
+        "wss_endpoints": [
+            {
+                "name": f"e{index}",
+                "server_names": [f"e{index}.example"],
+                "listen": port,
+                "proxy_protocol": per_port[port],
+                "locations": [{"backends": ["127.0.0.1:19808"]}],
+            }
+            for index, (port, _asked) in enumerate(ports)
+        ],
+    }
+    result = validate(inventory)
+    assert result["errors"] == []
+    try:
+        site = render(inventory, result["endpoints"])
+        install_certificates(result["endpoints"], *pems)
+        checked = nginx_test(nginx, run / "nginx", site)
+        assert checked.returncode == 0, f"{checked.stderr}\n{site}"
+        normal = [str(ipaddress.ip_network(text)) for text in trusted]
+        assert re.findall(r"^    set_real_ip_from (\S+);$", site, re.M) == normal * len(ports)
+        proxied = [port for port, _asked in ports if per_port[port]]
+        assert re.findall(r"^    listen (\d+) ssl http2 proxy_protocol;$", site, re.M) == [
+            str(port) for port in proxied
+        ]
+        assert site.count("real_ip_header proxy_protocol;") == len(proxied)
+        assert site.count("real_ip_header X-Forwarded-For;") == len(ports) - len(proxied)
     finally:
         shutil.rmtree(run, ignore_errors=True)

@@ -376,3 +376,113 @@ def test_main_reuses_a_validation_only_for_the_same_input() -> None:
     changed = {"wss_endpoints": [endpoint(listen=8443)]}
     assert _validated(changed, {"errors": [], "input": key})[1] is False
     assert _validated({**inventory, "proxy_ipv6": False}, {"errors": [], "input": key})[1] is False
+
+
+def test_trusted_proxies_take_the_client_from_x_forwarded_for(
+    tmp_path: Path, nginx: str, pems: tuple
+) -> None:
+    inventory = {
+        "wss_endpoints": [endpoint()],
+        "wss_trusted_proxies": ["10.0.0.0/8", "192.0.2.7", "2001:DB8::/32"],
+    }
+    site = deploy(inventory, tmp_path, nginx, pems)
+    wanted = [
+        "set_real_ip_from 10.0.0.0/8;",
+        "set_real_ip_from 192.0.2.7/32;",
+        "set_real_ip_from 2001:db8::/32;",
+        "real_ip_header X-Forwarded-For;",
+        "real_ip_recursive on;",
+        # The backend gets the one address the gateway determined, never the client's chain.
+        "proxy_set_header X-Forwarded-For $remote_addr;",
+    ]
+    assert [line for line in wanted if line not in site] == []
+    unwanted = ["proxy_protocol", "$proxy_add_x_forwarded_for", "$http_x_forwarded_for"]
+    assert [text for text in unwanted if text in site] == []
+
+
+def test_proxy_protocol_endpoint_takes_the_client_from_the_proxy_header(
+    tmp_path: Path, nginx: str, pems: tuple
+) -> None:
+    inventory = {
+        "wss_endpoints": [
+            endpoint(),
+            endpoint("lb", listen=8443, proxy_protocol=True),
+            endpoint("lb2", listen="8443", proxy_protocol="true"),
+        ],
+        "wss_trusted_proxies": ["10.1.2.3"],
+    }
+    site = deploy(inventory, tmp_path, nginx, pems)
+    servers = site.split("\nserver {")[1:]
+    plain, *proxied = (server for server in servers if "ssl_certificate " in server)
+    assert "listen 443 ssl http2;" in plain
+    assert "real_ip_header X-Forwarded-For;" in plain
+    wanted = [
+        "listen 8443 ssl http2 proxy_protocol;",
+        "listen [::]:8443 ssl http2 proxy_protocol;",
+        "set_real_ip_from 10.1.2.3/32;",
+        "real_ip_header proxy_protocol;",
+    ]
+    for server in proxied:
+        assert [line for line in wanted if line not in server] == []
+        assert "real_ip_recursive" not in server
+    # The port's default server says so too (nginx takes it per address and port), 443's not.
+    assert "listen 8443 ssl http2 default_server proxy_protocol;" in site
+    assert "listen 443 ssl http2 default_server;" in site
+    # Port 80 takes no PROXY header.
+    assert "listen 80;" in site
+    result = validate({**inventory, "wss_tls_dir": "/x"})
+    checks = [e["check"] for e in result["endpoints"]]
+    assert [check.get("proxy_protocol", False) for check in checks] == [False, True, True]
+
+
+def test_without_trusted_proxies_no_real_ip(tmp_path: Path, nginx: str, pems: tuple) -> None:
+    site = deploy({"wss_endpoints": [endpoint()], "wss_trusted_proxies": []}, tmp_path, nginx, pems)
+    assert "real_ip" not in site
+
+
+INVALID_PROXIES = [
+    (
+        {"wss_endpoints": [endpoint(proxy_protocol=True)]},
+        ["wss_endpoints[0].proxy_protocol: true needs wss_trusted_proxies"],
+    ),
+    (
+        {
+            "wss_endpoints": [endpoint(proxy_protocol=True), endpoint("b")],
+            "wss_trusted_proxies": ["10.0.0.0/8"],
+        },
+        [
+            "wss_endpoints[1].proxy_protocol: false on port 443, where endpoint 'chat' has true;"
+            " nginx accepts PROXY headers per port, so every endpoint on a port must agree"
+        ],
+    ),
+    (
+        {"wss_endpoints": [endpoint(proxy_protocol="maybe")], "wss_trusted_proxies": ["::1"]},
+        ["wss_endpoints[0].proxy_protocol: 'maybe' is not a boolean (true or false)"],
+    ),
+    (
+        {"wss_endpoints": [endpoint()], "wss_trusted_proxies": "10.0.0.0/8"},
+        [
+            "wss_trusted_proxies: must be a list of addresses or CIDRs such as ['10.0.0.0/8'], got a string"
+        ],
+    ),
+    (
+        {"wss_endpoints": [endpoint()], "wss_trusted_proxies": ["10.0.0.1/8", "0.0.0.0/0"]},
+        [
+            "wss_trusted_proxies[0]: '10.0.0.1/8' has bits set after the prefix; the network is"
+            " '10.0.0.0/8'",
+            "wss_trusted_proxies[1]: '0.0.0.0/0' trusts every address",
+        ],
+    ),
+    (
+        {"wss_endpoints": [endpoint()], "wss_trusted_proxies": ["10.0.0.0/8; allow all"]},
+        ["wss_trusted_proxies[0]: '10.0.0.0/8; allow all' is not an IPv4 or IPv6 address or CIDR"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("inventory", "expect"), INVALID_PROXIES)
+def test_invalid_proxy_settings_are_refused_naming_the_variable(
+    inventory: dict, expect: list[str]
+) -> None:
+    message = "; ".join(validate(inventory)["errors"])
+    assert [text for text in expect if text not in message] == [], message
