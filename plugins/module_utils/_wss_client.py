@@ -54,6 +54,7 @@ STAGES = ("dns", "tcp", "tls", "http", "upgrade", "echo", "close")
 ENDPOINT_OPTIONS = (
     "server_hostname",
     "ca_path",
+    "ca_content",
     "validate_certs",
     "client_cert",
     "client_key",
@@ -67,6 +68,7 @@ ENDPOINT_OPTIONS = (
 DEFAULTS = {
     "server_hostname": None,
     "ca_path": None,
+    "ca_content": None,
     "validate_certs": True,
     "client_cert": None,
     "client_key": None,
@@ -234,6 +236,7 @@ class ContextCache:
             bool(settings["validate_certs"]),
             check_hostname,
             settings["ca_path"],
+            settings["ca_content"],
             settings["client_cert"],
             settings["client_key"],
         )
@@ -253,6 +256,7 @@ def make_context(
     validate: bool,
     check_hostname: bool,
     ca_path: str | None,
+    ca_content: str | None,
     client_cert: str | None,
     client_key: str | None,
 ) -> ssl.SSLContext:
@@ -267,10 +271,17 @@ def make_context(
                 context.load_verify_locations(capath=ca_path)
             elif ca_path:
                 context.load_verify_locations(cafile=ca_path)
-            else:
+            elif not ca_content:
                 context.load_default_certs()
         except (OSError, ValueError) as exc:
             raise StageError("tls", f"cannot load ca_path '{ca_path}': {_reason(exc)}") from None
+        if ca_content:
+            try:
+                context.load_verify_locations(cadata=ca_content)
+            except (ssl.SSLError, ValueError) as exc:
+                raise StageError(
+                    "tls", f"cannot load ca_content (PEM CA certificates): {_reason(exc)}"
+                ) from None
     else:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE

@@ -221,6 +221,7 @@ def test_context_errors_are_cached_and_name_the_path(tmp_path):
     settings = {
         "validate_certs": True,
         "ca_path": str(tmp_path / "missing.pem"),
+        "ca_content": None,
         "client_cert": None,
         "client_key": None,
     }
@@ -229,8 +230,13 @@ def test_context_errors_are_cached_and_name_the_path(tmp_path):
             contexts.get(settings)
 
 
+def test_ca_content_that_is_not_pem_names_the_option():
+    with pytest.raises(client.StageError, match=r"cannot load ca_content \(PEM CA certificates\)"):
+        client.make_context(True, True, None, "not a certificate", None, None)
+
+
 def test_context_without_validation():
-    context = client.make_context(False, True, None, None, None)
+    context = client.make_context(False, True, None, None, None, None)
     assert context.check_hostname is False
     assert context.verify_mode == client.ssl.CERT_NONE
 
