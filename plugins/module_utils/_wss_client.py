@@ -236,14 +236,14 @@ class ContextCache:
             bool(settings["validate_certs"]),
             check_hostname,
             settings["ca_path"],
-            settings["ca_content"],
             settings["client_cert"],
             settings["client_key"],
+            settings["ca_content"],
         )
         with self._lock:
             if key not in self._contexts:
                 try:
-                    self._contexts[key] = (make_context(*key), None)
+                    self._contexts[key] = (make_context(*key[:-1], ca_content=key[-1]), None)
                 except StageError as exc:
                     self._contexts[key] = (None, exc.msg)
             context, error = self._contexts[key]
@@ -256,9 +256,10 @@ def make_context(
     validate: bool,
     check_hostname: bool,
     ca_path: str | None,
-    ca_content: str | None,
     client_cert: str | None,
     client_key: str | None,
+    *,
+    ca_content: str | None = None,
 ) -> ssl.SSLContext:
     """A client context: TLS 1.2 or later, verifying the chain and the name unless told not to."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)

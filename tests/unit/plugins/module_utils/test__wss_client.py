@@ -232,11 +232,11 @@ def test_context_errors_are_cached_and_name_the_path(tmp_path):
 
 def test_ca_content_that_is_not_pem_names_the_option():
     with pytest.raises(client.StageError, match=r"cannot load ca_content \(PEM CA certificates\)"):
-        client.make_context(True, True, None, "not a certificate", None, None)
+        client.make_context(True, True, None, None, None, ca_content="not a certificate")
 
 
 def test_context_without_validation():
-    context = client.make_context(False, True, None, None, None, None)
+    context = client.make_context(False, True, None, None, None)
     assert context.check_hostname is False
     assert context.verify_mode == client.ssl.CERT_NONE
 
