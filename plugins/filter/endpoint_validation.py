@@ -40,8 +40,10 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: C(errors), the messages (empty when the input is valid), and C(endpoints), the normalised
-    endpoints (empty unless C(errors) is).
+  description: C(errors), the messages (empty when the input is valid), C(endpoints), the normalised
+    endpoints (empty unless C(errors) is), and C(views), where the checks run from after the setting
+    C(wss_verify_from) (with C(inventory_groups), the inventory's C(groups)) as a list of C(view) (its
+    name) and C(probe) (the host the check is delegated to, null for the gateway host itself).
   type: dict
 """
 

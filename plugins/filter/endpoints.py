@@ -10,7 +10,7 @@ import os
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.wss.gateway.plugins.module_utils import _endpoints
-from ansible_collections.wss.gateway.plugins.module_utils._endpoints import validate
+from ansible_collections.wss.gateway.plugins.module_utils._endpoints import validate, verify_views
 
 DOCUMENTATION = r"""
 name: endpoints
@@ -77,7 +77,9 @@ def endpoint_validation(
     endpoints, backend=None, hostname="localhost", tls_dir="/etc/wss-gateway/tls", settings=None
 ):
     errors, normal = validate(endpoints, backend, hostname, tls_dir, _settings(settings))
-    return {"errors": errors, "endpoints": normal}
+    given = settings if isinstance(settings, dict) else {}
+    views = verify_views(given.get("wss_verify_from"), given.get("inventory_groups"))[1]
+    return {"errors": errors, "endpoints": normal, "views": views if not errors else []}
 
 
 def endpoint_errors(

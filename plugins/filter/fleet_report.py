@@ -17,13 +17,16 @@ description:
     self-contained HTML page (inline CSS, no scripts, no external assets).
   - A host that could not be checked is given as a mapping with C(unreachable=true) or
     C(failed=true) and C(msg) instead of a result, and becomes one row with stage C(host).
+  - A host checked from several places is given as a list with one result (or mapping as
+    above) per view, each with a C(view) key naming where the check ran (C(host), C(controller)
+    or C(group:probe host)); a result without C(view) is the view C(host).
   - A row needs attention when its check failed or its host was unreachable, or when its
     certificate expires in fewer than O(warn_days) days. Rows are sorted with failures
     first, then unreachable hosts, then certificates about to expire (fewest days first),
     then the rest, each by host and URL.
 options:
   _input:
-    description: Inventory hostname mapped to that host's M(wss.gateway.wss_check) result.
+    description: Inventory hostname mapped to that host's M(wss.gateway.wss_check) result, or to a list of them, one per view.
     type: dict
     required: true
   warn_days:
@@ -63,10 +66,11 @@ _value:
   contains:
     rows:
       description:
-        - One row per host and endpoint, attention first. Keys C(host), C(url),
-          C(server_hostname), C(status) (C(ok), C(failed) or C(unreachable)), C(stage),
-          C(message), C(tls_version), C(issuer) (its CN), C(days_left), C(handshake_ms)
-          and C(attention).
+        - One row per host, view and endpoint, attention first. Keys C(host), C(view) (where
+          the check ran from), C(url), C(server_hostname), C(status) (C(ok), C(failed) or
+          C(unreachable)), C(stage), C(message), C(tls_version), C(issuer) (its CN),
+          C(days_left), C(handshake_ms), C(attention) and C(line) (the row as one sentence
+          that names the host, the view, the endpoint and its result).
       type: list
       elements: dict
     summary:

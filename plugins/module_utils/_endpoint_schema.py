@@ -242,6 +242,44 @@ WSS_TRUSTED_PROXIES: dict = {
     "default": [],
 }
 
+# Where the checks of wss.gateway.verify_wss run from, and how a client outside the host
+# reaches it: read by the validator with the endpoints (per host), declared by the proxy role.
+VIEW_OPTIONS: dict = {
+    "wss_verify_from": {
+        "description": [
+            "Where the playbook C(wss.gateway.verify_wss) opens the WebSockets from, one or more of:"
+            " C(host) (the gateway host itself, to C(127.0.0.1) on the listen port), C(controller)"
+            " (the machine that runs Ansible) and the name of an inventory group (each of its hosts"
+            " is a probe).",
+            "From the controller and from probes, each endpoint is dialled as clients dial it:"
+            " every server name that is not a wildcard, on its public port"
+            " (O(wss_public_ports)), at the address the probe resolves for it or at"
+            " O(wss_public_address), with the name sent as TLS SNI and C(Host).",
+            "A comma-separated string is a list (C(-e wss_verify_from=host,controller)).",
+        ],
+        "type": "list",
+        "elements": "str",
+        "default": ["host"],
+    },
+    "wss_public_address": {
+        "description": [
+            "The IP address or DNS name at which clients reach this host's endpoints (a load"
+            " balancer, a NAT address), for probes where the endpoints' names do not resolve to"
+            " it. Unset, each probe resolves the server names themselves.",
+        ],
+        "type": "str",
+    },
+    "wss_public_ports": {
+        "description": [
+            "Listen port mapped to the port clients dial (a published, forwarded or load-balanced"
+            " port), such as C({443: 8443}); a listen port not given here is public as itself."
+            " Each key must be the C(listen) port of an endpoint of this host.",
+        ],
+        "type": "dict",
+        "default": {},
+    },
+}
+
 # What each role's spec says about the endpoints: the certificate role reads name,
 # server_names and certificate, and only names the other keys (so that they are allowed).
 _CERTIFICATE_READS = ("name", "server_names", "certificate")
@@ -260,7 +298,8 @@ def choices(options: dict, key: str) -> tuple:
 
 def role_options(role: str) -> dict:
     """``wss_endpoints`` and ``wss_backend`` as the argument spec of ``role`` declares them, and
-    for the proxy role ``wss_trusted_proxies`` (which only the site reads)."""
+    for the proxy role ``wss_trusted_proxies`` (which only the site reads) and the views of
+    ``verify_wss``."""
     endpoints = copy.deepcopy(WSS_ENDPOINTS)
     if role == "certificate":
         endpoints["description"][0] = (
@@ -280,4 +319,5 @@ def role_options(role: str) -> dict:
         "wss_endpoints": endpoints,
         "wss_backend": copy.deepcopy(WSS_BACKEND),
         "wss_trusted_proxies": copy.deepcopy(WSS_TRUSTED_PROXIES),
+        **copy.deepcopy(VIEW_OPTIONS),
     }

@@ -54,6 +54,9 @@ DURATION_RE = re.compile(
 CIDR_RE = re.compile(r"(?P<address>[0-9A-Fa-f:.]{2,45})(?:/(?P<prefix>[0-9]{1,3}))?")
 ACME_URL_RE = re.compile(r"https://[A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=%-]{1,2000}")
 BARE_SECONDS_RE = re.compile(r"[0-9]{1,9}")
+# An inventory group or host name as wss_verify_from names it (Ansible's own names, and '-').
+GROUP_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
+VIEW_KINDS = ("host", "controller")
 _UNIT_MS = {
     "y": 365 * 86400000,
     "M": 30 * 86400000,
@@ -187,6 +190,8 @@ def check_name_default(server_names: list[str]) -> str:
     wildcard's ``*`` replaced by ``wss-check``."""
     first = server_names[0]
     return "wss-check" + first[1:] if is_wildcard(first) else first
+
+
 def network(value: object) -> tuple[str | None, str | None]:
     """``(normalised CIDR, None)`` or ``(None, why not)`` for one entry of wss_trusted_proxies."""
     example = "such as '10.0.0.0/8', '192.0.2.7' or '2001:db8::/32'"
@@ -641,6 +646,89 @@ def _top(endpoints: object, backend: object, hostname: object) -> tuple[list[str
     return [], endpoints, False
 
 
+def verify_views(value: object, groups: object = None) -> tuple[list[str], list[dict]]:
+    """``wss_verify_from`` as ``(errors, views)``; ``groups`` maps each inventory group to its hosts.
+
+    A view is ``{"view": name, "probe": where wss_check runs}``: ``host`` (probe None: the
+    gateway host itself), ``controller`` (probe ``localhost``) or ``group:probe host`` for each
+    host of a named group.
+    """
+    where = "wss_verify_from"
+    if value in (None, ""):
+        value = ["host"]
+    elif isinstance(value, str):
+        value = [part.strip() for part in value.split(",")]
+    if not isinstance(value, list):
+        return [
+            f"{where}: must be host, controller or an inventory group (or a list of them), got"
+            f" {type(value).__name__}"
+        ], []
+    if not value:
+        return [f"{where}: is empty; name host, controller or an inventory group"], []
+    groups = groups if isinstance(groups, dict) else {}
+    errors: list[str] = []
+    views: list[dict] = []
+    for index, name in enumerate(value):
+        at = f"{where}[{index}]"
+        if not isinstance(name, str) or not GROUP_RE.fullmatch(name):
+            errors.append(
+                f"{at}: {show(name)} is not host, controller or an inventory group name"
+                " (ASCII letters, digits and _.-)"
+            )
+        elif name in value[:index]:
+            errors.append(f"{at}: {show(name)} is listed twice")
+        elif name in VIEW_KINDS:
+            views.append({"view": name, "probe": None if name == "host" else "localhost"})
+        elif name not in groups:
+            errors.append(
+                f"{at}: {show(name)} is neither host nor controller nor a group of the inventory"
+            )
+        elif not isinstance(groups[name], list) or not groups[name]:
+            errors.append(f"{at}: the inventory group {show(name)} has no hosts to probe from")
+        else:
+            views += [{"view": f"{name}:{probe}", "probe": str(probe)} for probe in groups[name]]
+    return errors, ([] if errors else views)
+
+
+def public_address_error(value: object) -> str | None:
+    """Why ``wss_public_address`` is not an IP address or a DNS name (no wildcard), or None."""
+    if value in (None, "") or is_ip(value) or is_dns_name(value, wildcard=False):
+        return None
+    return (
+        f"wss_public_address: {show(value)} is neither an IP address (no zone ID) nor a DNS name"
+        " (RFC 1123, no wildcard)"
+    )
+
+
+def public_ports(value: object, listen: list[int]) -> tuple[list[str], dict[int, int]]:
+    """``wss_public_ports`` as ``(errors, {listen port: public port})``."""
+    if value in (None, "", {}):
+        return [], {}
+    if not isinstance(value, dict):
+        return [
+            "wss_public_ports: must be a mapping of listen port to public port, such as"
+            f" {{443: 8443}}, got {type(value).__name__}"
+        ], {}
+    errors: list[str] = []
+    ports: dict[int, int] = {}
+    for key, public in value.items():
+        port = as_int(key)
+        if port is None or not 0 < port < 65536:
+            errors.append(f"wss_public_ports: key {show(key)} is not a port number 1-65535")
+            continue
+        if port not in listen:
+            errors.append(
+                f"wss_public_ports[{port}]: no endpoint of this host listens on port {port}"
+                f" (listen ports: {', '.join(str(p) for p in sorted(set(listen)))})"
+            )
+        number = as_int(public)
+        if number is None or not 0 < number < 65536:
+            errors.append(f"wss_public_ports[{port}]: {show(public)} is not a port number 1-65535")
+        else:
+            ports[port] = number
+    return errors, (ports if not errors else {})
+
+
 def _settings_errors(settings: dict) -> list[str]:
     """Role settings that the site or the checks use (only those that are given)."""
     errors = []
@@ -654,6 +742,11 @@ def _settings_errors(settings: dict) -> list[str]:
             problem = file_path_error(settings[key], "directory")
             if problem:
                 errors.append(f"{key}: {problem}")
+    if "wss_verify_from" in settings:
+        errors += verify_views(settings["wss_verify_from"], settings.get("inventory_groups"))[0]
+    problem = public_address_error(settings.get("wss_public_address"))
+    if problem:
+        errors.append(problem)
     return errors
 
 
@@ -796,9 +889,14 @@ def validate(
         normal.append(result)
     acme = [endpoint["name"] for endpoint in normal if endpoint["certificate"]["source"] == "acme"]
     errors += certificate_settings_errors(settings, acme)
+    problems, ports = public_ports(
+        settings.get("wss_public_ports"), [endpoint["listen"] for endpoint in normal]
+    )
+    errors += problems
     if errors:
         return errors, []
-    return [], [_derive(endpoint, tls_dir, trusted) for endpoint in normal]
+    public = {"address": settings.get("wss_public_address") or None, "ports": ports}
+    return [], [_derive(endpoint, tls_dir, trusted, public) for endpoint in normal]
 
 
 def _proxy_protocol_errors(
@@ -827,7 +925,25 @@ def _proxy_protocol_errors(
     return errors
 
 
-def _derive(endpoint: dict, tls_dir: str, trusted: list[str]) -> dict:
+def public_checks(endpoint: dict, check: dict, public: dict) -> list[dict]:
+    """What a client elsewhere dials: each name that is not a wildcard, on the public port,
+    at the public address when one is set (the name still sent as SNI and Host)."""
+    port = public["ports"].get(endpoint["listen"], endpoint["listen"])
+    path = endpoint["locations"][0]["path"]
+    names = [name for name in endpoint["server_names"] if not name.startswith("*.")]
+    checks = []
+    for name in names or [check["server_hostname"]]:
+        host = normal_server_name(public["address"]) if public["address"] else name
+        if isinstance(ip_address(host), ipaddress.IPv6Address):
+            host = f"[{host}]"
+        entry = {"url": f"wss://{host}:{port}{path}", "server_hostname": name}
+        if "origin" in check:
+            entry["origin"] = check["origin"]
+        checks.append(entry)
+    return checks
+
+
+def _derive(endpoint: dict, tls_dir: str, trusted: list[str], public: dict | None = None) -> dict:
     name = endpoint["name"]
     certificate = endpoint["certificate"]
     names = endpoint["server_names"]
@@ -884,6 +1000,7 @@ def _derive(endpoint: dict, tls_dir: str, trusted: list[str]) -> dict:
         "check_server_hostname": endpoint["check_name"],
         "check_ca_path": check_ca_path,
         "check": check,
+        "public_checks": public_checks(endpoint, check, public or {"address": None, "ports": {}}),
     }
 
 

@@ -4,8 +4,9 @@
 
 ``hosts`` maps each inventory hostname to its registered M(wss.gateway.wss_check) result,
 or to ``{"unreachable": True, "msg": ...}`` / ``{"failed": True, "msg": ...}`` for a host
-that could not be checked. What needs attention (failures, certificates that expire within
-``warn_days``) sorts first.
+that could not be checked; or to a list of those, one per view (where the check ran from:
+``host``, ``controller`` or ``group:probe``, in each result's ``view`` key). What needs
+attention (failures, certificates that expire within ``warn_days``) sorts first.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ COLUMNS = (
     # key, heading, widest, right-aligned
     ("status", "STATUS", None, False),
     ("host", "HOST", 28, False),
+    ("view", "FROM", 28, False),
     ("endpoint", "ENDPOINT", 56, False),
     ("tls", "TLS", None, False),
     ("issuer", "ISSUER", 24, False),
@@ -64,12 +66,13 @@ def handshake_ms(timings: dict | None) -> float | None:
     return round(sum(stages), 3) if stages else None
 
 
-def _endpoint_row(host: str, endpoint: dict, warn_days: int) -> dict:
+def _endpoint_row(host: str, view: str, endpoint: dict, warn_days: int) -> dict:
     tls = endpoint.get("tls") or {}
     ok = bool(endpoint.get("ok"))
     days_left = tls.get("days_left")
     return {
         "host": host,
+        "view": view,
         "url": endpoint.get("url"),
         "server_hostname": endpoint.get("server_hostname"),
         "status": "ok" if ok else "failed",
@@ -83,9 +86,10 @@ def _endpoint_row(host: str, endpoint: dict, warn_days: int) -> dict:
     }
 
 
-def _host_row(host: str, result: dict) -> dict:
+def _host_row(host: str, view: str, result: dict) -> dict:
     return {
         "host": host,
+        "view": view,
         "url": None,
         "server_hostname": None,
         "status": "unreachable" if result.get("unreachable") else "failed",
@@ -106,19 +110,38 @@ def _rank(row: dict) -> str:
 def _sort_key(row: dict) -> tuple:
     rank = _rank(row)
     days = row["days_left"] if rank == "warn" else 0
-    return (RANK[rank], days, row["host"], row["url"] or "", row["server_hostname"] or "")
+    return (
+        RANK[rank],
+        days,
+        row["host"],
+        row["view"],
+        row["url"] or "",
+        row["server_hostname"] or "",
+    )
 
 
 def build_rows(hosts: dict, warn_days: int = WARN_DAYS) -> list[dict]:
-    """One row per host and endpoint (one per host without endpoints), attention first."""
+    """One row per host, view and endpoint (one per view without endpoints), attention first."""
     rows = []
-    for host, result in (hosts or {}).items():
-        endpoints = (result or {}).get("endpoints")
-        if endpoints:
-            rows.extend(_endpoint_row(str(host), ep, int(warn_days)) for ep in endpoints)
-        else:
-            rows.append(_host_row(str(host), result or {}))
+    for host, results in (hosts or {}).items():
+        for given in results if isinstance(results, list) else [results]:
+            result = given or {}
+            view = str(result.get("view") or "host")
+            endpoints = result.get("endpoints")
+            if endpoints:
+                rows.extend(_endpoint_row(str(host), view, ep, int(warn_days)) for ep in endpoints)
+            else:
+                rows.append(_host_row(str(host), view, result))
+    for row in rows:
+        row["line"] = row_line(row)
     return sorted(rows, key=_sort_key)
+
+
+def row_line(row: dict) -> str:
+    """One row as a sentence: which host, seen from where, which endpoint, and its result."""
+    cells = _cells(row)
+    result = "ok" if row["status"] == "ok" else cells["message"]
+    return f"{row['host']} from {row['view']}: {cells['endpoint']}: {result}"
 
 
 def summary(rows: list[dict]) -> dict:
@@ -168,6 +191,7 @@ def _cells(row: dict) -> dict:
     return {
         "status": _rank(row).upper(),
         "host": row["host"],
+        "view": row["view"],
         "endpoint": endpoint,
         "tls": row["tls_version"] or "-",
         "issuer": row["issuer"] or "-",

@@ -54,6 +54,7 @@ STAGES = ("dns", "tcp", "tls", "http", "upgrade", "echo", "close")
 ENDPOINT_OPTIONS = (
     "server_hostname",
     "ca_path",
+    "ca_content",
     "validate_certs",
     "client_cert",
     "client_key",
@@ -68,6 +69,7 @@ ENDPOINT_OPTIONS = (
 DEFAULTS = {
     "server_hostname": None,
     "ca_path": None,
+    "ca_content": None,
     "validate_certs": True,
     "client_cert": None,
     "client_key": None,
@@ -239,11 +241,12 @@ class ContextCache:
             settings["ca_path"],
             settings["client_cert"],
             settings["client_key"],
+            settings["ca_content"],
         )
         with self._lock:
             if key not in self._contexts:
                 try:
-                    self._contexts[key] = (make_context(*key), None)
+                    self._contexts[key] = (make_context(*key[:-1], ca_content=key[-1]), None)
                 except StageError as exc:
                     self._contexts[key] = (None, exc.msg)
             context, error = self._contexts[key]
@@ -258,6 +261,8 @@ def make_context(
     ca_path: str | None,
     client_cert: str | None,
     client_key: str | None,
+    *,
+    ca_content: str | None = None,
 ) -> ssl.SSLContext:
     """A client context: TLS 1.2 or later, verifying the chain and the name unless told not to."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
@@ -270,10 +275,17 @@ def make_context(
                 context.load_verify_locations(capath=ca_path)
             elif ca_path:
                 context.load_verify_locations(cafile=ca_path)
-            else:
+            elif not ca_content:
                 context.load_default_certs()
         except (OSError, ValueError) as exc:
             raise StageError("tls", f"cannot load ca_path '{ca_path}': {_reason(exc)}") from None
+        if ca_content:
+            try:
+                context.load_verify_locations(cadata=ca_content)
+            except (ssl.SSLError, ValueError) as exc:
+                raise StageError(
+                    "tls", f"cannot load ca_content (PEM CA certificates): {_reason(exc)}"
+                ) from None
     else:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE

@@ -60,6 +60,9 @@ options:
       ca_path:
         description: Overrides O(ca_path) for this endpoint.
         type: path
+      ca_content:
+        description: Overrides O(ca_content) for this endpoint.
+        type: str
       validate_certs:
         description: Overrides O(validate_certs) for this endpoint.
         type: bool
@@ -104,6 +107,13 @@ options:
       - A PEM file (or an OpenSSL hashed directory) of CA certificates to verify the server
         certificate against, instead of the system's trust store.
     type: path
+  ca_content:
+    description:
+      - CA certificates as PEM text to verify the server certificate against, instead of the
+        system's trust store (and in addition to O(ca_path) when both are set).
+      - For a check that runs elsewhere than where the CA file is, such as a CA read from the
+        gateway host and checked from the controller.
+    type: str
   validate_certs:
     description:
       - Verify the server certificate chain and name.
@@ -430,6 +440,7 @@ ENDPOINT_SPEC = {
     "url": {"type": "str", "required": True},
     "server_hostname": {"type": "str"},
     "ca_path": {"type": "path"},
+    "ca_content": {"type": "str"},
     "validate_certs": {"type": "bool"},
     "client_cert": {"type": "path"},
     "client_key": {"type": "path"},
@@ -450,6 +461,7 @@ def main() -> None:
             "endpoints": {"type": "list", "elements": "dict", "options": ENDPOINT_SPEC},
             "server_hostname": {"type": "str"},
             "ca_path": {"type": "path"},
+            "ca_content": {"type": "str"},
             "validate_certs": {"type": "bool", "default": True},
             "client_cert": {"type": "path"},
             "client_key": {"type": "path"},

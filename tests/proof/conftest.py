@@ -20,11 +20,11 @@ from tests.conftest import ROOT, run_molecule
 OUTPUT = ROOT / "tests" / "output" / "proof"
 PORT = int(os.environ.get("WSS_PROOF_PORT", "18450"))
 # The gateway's port 80 and its port 8443 (an endpoint with an IP address), published too.
-HTTP_PORT = int(os.environ.get("WSS_PROOF_HTTP_PORT", "18456"))
-IP_PORT = int(os.environ.get("WSS_PROOF_IP_PORT", "18457"))
+HTTP_PORT = int(os.environ.get("WSS_PROOF_HTTP_PORT", "18460"))
+IP_PORT = int(os.environ.get("WSS_PROOF_IP_PORT", "18461"))
 CONTAINER = os.environ.get("WSS_PROOF_CONTAINER", "wss-proof")
 # HAProxy in front of the gateway (molecule.yml): its container and published port.
-LB_PORT = int(os.environ.get("WSS_PROOF_LB_PORT", "18451"))
+LB_PORT = int(os.environ.get("WSS_PROOF_LB_PORT", "18462"))
 LB_CONTAINER = f"{CONTAINER}-haproxy"
 NETWORK = f"{CONTAINER}-net"
 

@@ -61,6 +61,23 @@ def test_wss_success_with_right_ca_and_name(ws_server, pki):
     assert server.requests[0]["Host"] == f"{NAME}:{server.port}"
 
 
+def test_ca_content_is_trusted_like_ca_path(ws_server, pki):
+    """PEM text (a CA read from another host) verifies the chain, and only that CA's chain."""
+    server = ws_server(tls=pki.good)
+    common = {"server_hostname": NAME}
+    report = check(
+        endpoints=[
+            {"url": server.url(), "ca_content": pki.ca_file.read_text()},
+            {"url": server.url(), "ca_content": pki.wrong_ca_file.read_text()},
+        ],
+        **common,
+    )
+    good, wrong = report["endpoints"]
+    assert good["ok"] is True, good["msg"]
+    assert good["tls"]["verified"] is True
+    assert (wrong["ok"], wrong["stage"]) == (False, "tls")
+
+
 def test_ip_address_is_checked_against_ip_san(ws_server, pki):
     server = ws_server(tls=pki.good)
     result = only(check(server.url(), ca_path=str(pki.ca_file)))

@@ -276,4 +276,4 @@ def test_finding_7_public_filters_are_total(hostile: dict) -> None:
     assert errors
     assert all(error.startswith("wss_endpoints[0]") for error in errors), errors
     result = filters["endpoint_validation"]([endpoint(**hostile)])
-    assert result == {"errors": errors, "endpoints": []}
+    assert result == {"errors": errors, "endpoints": [], "views": []}

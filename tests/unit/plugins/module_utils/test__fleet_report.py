@@ -216,6 +216,7 @@ def test_endpoint_row() -> None:
     (row,) = build_rows({"gw1": check(endpoint(FAILED))})
     assert row == {
         "host": "gw1",
+        "view": "host",
         "url": "wss://127.0.0.1:8443/admin",
         "server_hostname": "admin.example.com",
         "status": "failed",
@@ -226,6 +227,7 @@ def test_endpoint_row() -> None:
         "days_left": 89,
         "handshake_ms": 0.2,
         "attention": True,
+        "line": f"gw1 from host: wss://127.0.0.1:8443/admin as admin.example.com: tls: {FAILED['msg']}",
     }
 
 
@@ -248,6 +250,37 @@ def test_host_without_endpoints_is_one_row(result: dict, status: str, message: s
     assert row["url"] is None
     assert (row["status"], row["stage"], row["message"]) == (status, "host", message)
     assert row["attention"] is True
+
+
+def test_each_view_of_a_host_is_a_row_that_names_it() -> None:
+    refused = endpoint(
+        FAILED,
+        url="wss://127.0.0.1:443/",
+        server_hostname="gw2",
+        stage="tcp",
+        msg="connection refused by 127.0.0.1:443",
+    )
+    rows = build_rows(
+        {
+            "gw2": [
+                {**check(endpoint()), "view": "host"},
+                {**check(refused), "view": "controller"},
+                {**UNREACHABLE, "view": "probes:p1"},
+            ]
+        }
+    )
+    assert [(row["view"], row["status"]) for row in rows] == [
+        ("controller", "failed"),
+        ("probes:p1", "unreachable"),
+        ("host", "ok"),
+    ]
+    assert rows[0]["line"] == (
+        "gw2 from controller: wss://127.0.0.1:443/ as gw2: tcp: connection refused by 127.0.0.1:443"
+    )
+    assert rows[1]["line"] == f"gw2 from probes:p1: -: host: {UNREACHABLE['msg']}"
+    assert rows[2]["line"].endswith(": ok")
+    table = render_table(rows).splitlines()
+    assert table[1].split()[:3] == ["FAILED", "gw2", "controller"]
 
 
 def test_ws_endpoint_without_tls() -> None:
@@ -277,7 +310,16 @@ def test_summary_of_nothing() -> None:
 def test_table_lists_every_host_and_ends_with_the_summary() -> None:
     table = render_table(build_rows(FLEET))
     lines = table.splitlines()
-    assert lines[0].split() == ["STATUS", "HOST", "ENDPOINT", "TLS", "ISSUER", "DAYS", "MS"] + [
+    assert lines[0].split() == [
+        "STATUS",
+        "HOST",
+        "FROM",
+        "ENDPOINT",
+        "TLS",
+        "ISSUER",
+        "DAYS",
+        "MS",
+    ] + [
         "STAGE:",
         "MESSAGE",
     ]

@@ -221,12 +221,18 @@ def test_context_errors_are_cached_and_name_the_path(tmp_path):
     settings = {
         "validate_certs": True,
         "ca_path": str(tmp_path / "missing.pem"),
+        "ca_content": None,
         "client_cert": None,
         "client_key": None,
     }
     for _attempt in range(2):
         with pytest.raises(client.StageError, match="cannot load ca_path '.*missing.pem'"):
             contexts.get(settings)
+
+
+def test_ca_content_that_is_not_pem_names_the_option():
+    with pytest.raises(client.StageError, match=r"cannot load ca_content \(PEM CA certificates\)"):
+        client.make_context(True, True, None, None, None, ca_content="not a certificate")
 
 
 def test_context_without_validation():
