@@ -46,9 +46,13 @@ def main(wheel_path: str, fqcn: str, output: str) -> int:
             print(f"{wheel_path} holds no collection {fqcn}", file=sys.stderr)
             return 1
         files = {path: wheel.read(info) for path, info in sorted(members.items())}
-        modes = {path: (info.external_attr >> 16) & 0o777 or 0o644 for path, info in members.items()}
+        modes = {
+            path: (info.external_attr >> 16) & 0o777 or 0o644 for path, info in members.items()
+        }
     content = sorted(path for path in files if path not in META)
-    dirs = sorted({str(parent) for path in content for parent in PurePosixPath(path).parents} - {"."})
+    dirs = sorted(
+        {str(parent) for path in content for parent in PurePosixPath(path).parents} - {"."}
+    )
     listing = [entry(".", "dir")] + [entry(d, "dir") for d in dirs]
     listing += [entry(path, "file", hashlib.sha256(files[path]).hexdigest()) for path in content]
     files_json = json.dumps({"files": listing, "format": 1}, indent=4).encode()

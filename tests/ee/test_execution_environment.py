@@ -203,7 +203,7 @@ def run_job(name: str, data: Path) -> str:
 def wait_for_sshd() -> str:
     """The state of the target's ssh unit once systemd has started it, or given up on it."""
     state = ""
-    for _ in range(1200):
+    for _attempt in range(1200):
         state = docker("exec", TARGET, "systemctl", "is-active", "ssh").stdout.strip()
         if state in ("active", "failed"):
             break
