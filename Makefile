@@ -4,6 +4,7 @@
 #               and the ansible-core version matrix (tests/matrix)
 #   make fuzz   the property-based test of the validator and the site, 10,000 examples
 #   make bench  the benchmarks (data path and deployment speed; not part of make test)
+#   make ee BASE_IMAGE=...  the execution environment for AWX / Automation Platform
 # Both set up what they need on a fresh Debian machine: the Docker engine, the test
 # images (cached by content hash), and the pinned Python toolchain in .venv.
 
@@ -25,13 +26,14 @@ export PATH := $(abspath $(BIN)):$(PATH)
 MATRIX := $(sort $(patsubst tests/matrix/requirements-%.txt,%,$(wildcard tests/matrix/requirements-*.txt)))
 matrix_stamp = .cache/matrix/$(1)/.installed-$(shell cat tests/matrix/requirements-$(1).txt scripts/matrix-venv.sh | sha256sum | cut -c1-12)
 
-.PHONY: help setup tool-venvs venv matrix docker images tools collection lint sanity unit test fuzz bench bench-smoke demo demo-clean build changelog clean
+.PHONY: help setup tool-venvs venv matrix docker images tools collection lint sanity unit test fuzz bench bench-smoke demo demo-clean build ee changelog clean
 
 help:
 	@echo "make demo    - deploy wss:// in front of a demo ws echo backend in a local container"
 	@echo "make test    - the whole test suite (lint, sanity, unit, functional, molecule)"
 	@echo "make bench   - benchmarks: data path and deployment speed (bench-smoke: a quick run)"
 	@echo "make fuzz    - 10,000 generated wss_endpoints: refused naming the path, or nginx -t passes"
+	@echo "make ee BASE_IMAGE=IMAGE - the execution environment (execution-environment.yml) on IMAGE"
 	@echo "make lint | sanity | unit | matrix | fuzz | build | changelog | demo-clean | clean"
 
 venv: $(STAMP)
@@ -117,6 +119,14 @@ bench-smoke:
 build: venv
 	@mkdir -p build
 	$(BIN)/ansible-galaxy collection build --force --output-path build .
+
+# The execution environment of execution-environment.yml on the base image BASE_IMAGE (no
+# default: name your organisation's EE base), tagged EE_IMAGE: the collection tarball of this
+# checkout and community.crypto are built into .cache/ee/collections first (scripts/build-ee.sh).
+BASE_IMAGE ?=
+EE_IMAGE ?= wss-gateway-ee:$(VERSION)
+ee: venv docker
+	BASE_IMAGE='$(BASE_IMAGE)' EE_IMAGE='$(EE_IMAGE)' VENV='$(VENV)' scripts/build-ee.sh
 
 # CHANGELOG.rst and changelogs/changelog.yaml for the version in galaxy.yml, from every
 # fragment in changelogs/fragments (kept) and the plugins' short descriptions. Re-run after
