@@ -50,6 +50,10 @@ DURATION_RE = re.compile(
     r"(?:(?P<d>[0-9]{1,9})d)?(?:(?P<h>[0-9]{1,9})h)?(?:(?P<m>[0-9]{1,9})m(?!s))?"
     r"(?:(?P<s>[0-9]{1,9})s)?(?:(?P<ms>[0-9]{1,9})ms)?"
 )
+# The nginx variables that balance: hash may hash on (one each; nothing else reaches the site).
+HASH_KEY_RE = re.compile(
+    r"\$(?:remote_addr|binary_remote_addr|request_uri|uri|host|(?:arg|cookie|http)_[a-z0-9_]{1,64})"
+)
 ACME_URL_RE = re.compile(r"https://[A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=%-]{1,2000}")
 BARE_SECONDS_RE = re.compile(r"[0-9]{1,9}")
 _UNIT_MS = {
@@ -67,6 +71,22 @@ TIMEOUT_MIN_MS = 1000
 TIMEOUT_MAX_MS = 24 * 86400000
 LIMIT_CONN_MAX = 65535  # "connection limit must be less 65536" (ngx_http_limit_conn_module)
 LIMIT_REQ_MAX = 100000
+WEIGHT_MAX = 1000
+MAX_FAILS_MAX = 100
+TRIES_MAX = 100
+FAIL_TIMEOUT_MAX_MS = 3600000
+CONNECT_TIMEOUT_MAX_MS = 75000  # "usually cannot exceed 75 seconds" (proxy_connect_timeout)
+BALANCES = choices(LOCATION_OPTIONS, "balance")
+# Balancing methods whose nginx module has no `backup` server parameter.
+NO_BACKUP_BALANCES = ("hash", "ip_hash")
+BACKEND_DEFAULTS = {
+    "weight": 1,
+    "max_fails": 1,
+    "fail_timeout": "10s",
+    "backup": False,
+    "down": False,
+}
+BACKEND_KEYS = ("address", *BACKEND_DEFAULTS)
 MAX_SERVER_NAME = 253
 DEFAULT_PORTS = {"http": 80, "https": 443}
 RESERVED_PORTS = (80,)
@@ -194,6 +214,123 @@ def normal_backend(backend: str) -> str:
     return f"{normal_server_name(host)}:{int(port)}"
 
 
+def _backend(where: str, backend: object) -> tuple[list[str], dict | None]:
+    """One backend, ``host:port`` or a mapping with ``address``, as a normalised mapping."""
+    if not isinstance(backend, dict):
+        problem = backend_error(backend)
+        if problem and not isinstance(backend, str):
+            problem = f"must be 'host:port' or a mapping with 'address', got {type(backend).__name__}"
+        return ([f"{where}: {problem}"], None) if problem else (
+            [],
+            {"address": normal_backend(backend), **BACKEND_DEFAULTS},
+        )
+    errors = [
+        f"{where}: unknown key {show(key)} (known: {', '.join(BACKEND_KEYS)})"
+        for key in backend
+        if key not in BACKEND_KEYS
+    ]
+    merged = dict(BACKEND_DEFAULTS)
+    merged.update({key: value for key, value in backend.items() if value is not None})
+    address = backend.get("address")
+    problem = backend_error(address)
+    if problem:
+        errors.append(f"{where}.address: {problem}")
+    problems, merged["weight"] = _whole(f"{where}.weight", merged["weight"], 1, WEIGHT_MAX)
+    errors += problems
+    problems, merged["max_fails"] = _whole(
+        f"{where}.max_fails", merged["max_fails"], 1, MAX_FAILS_MAX, "(never taken out)"
+    )
+    errors += problems
+    errors += _duration_errors(f"{where}.fail_timeout", merged["fail_timeout"], FAIL_TIMEOUT_MAX_MS)
+    for key in ("backup", "down"):
+        flag = as_bool(merged[key])
+        if flag is None:
+            errors.append(f"{where}.{key}: {show(merged[key])} is not a boolean (true or false)")
+        merged[key] = flag
+    if errors:
+        return errors, None
+    merged["address"] = normal_backend(address)
+    return [], merged
+
+
+def _backends(where: str, location: dict, balance: object) -> tuple[list[str], list[dict]]:
+    """The backends of a location and the rules between them and the balancing method."""
+    backends = location.get("backends")
+    if not isinstance(backends, list) or not backends:
+        return [f"{where}.backends: must be a non-empty list of 'host:port' or mappings"], []
+    errors, normal, seen = [], [], {}
+    for index, backend in enumerate(backends):
+        problems, result = _backend(f"{where}.backends[{index}]", backend)
+        errors += problems
+        if result is None:
+            continue
+        if result["address"] in seen:
+            errors.append(
+                f"{where}.backends[{index}]: {show(result['address'])} is listed twice (also"
+                f" backends[{seen[result['address']]}])"
+            )
+        seen.setdefault(result["address"], index)
+        if result["backup"] and balance in NO_BACKUP_BALANCES:
+            errors.append(
+                f"{where}.backends[{index}].backup: balance '{balance}' cannot have backup"
+                " backends (nginx's hash methods have none); use round_robin or least_conn"
+            )
+        normal.append(result)
+    if errors:
+        return errors, []
+    if all(backend["down"] for backend in normal):
+        errors.append(
+            f"{where}.backends: every backend is down; at least one must take new connections"
+        )
+    elif all(backend["backup"] for backend in normal):
+        errors.append(f"{where}.backends: every backend is a backup; at least one must be primary")
+    return errors, normal
+
+
+def _duration_errors(where: str, value: object, high_ms: int, low_ms: int = TIMEOUT_MIN_MS) -> list:
+    millis = duration_ms(value)
+    if millis is None:
+        return [
+            f"{where}: {show(value)} is not an nginx time such as 60s, 1h or 1h30m"
+            " (units y M w d h m s ms, in this order, each at most once)"
+        ]
+    if not low_ms <= millis <= high_ms:
+        why = " (0 would close every WebSocket at once)" if millis == 0 else ""
+        return [f"{where}: {show(value)} is outside {_span(low_ms)}-{_span(high_ms)}{why}"]
+    return []
+
+
+def _span(millis: int) -> str:
+    for unit in ("d", "h", "m", "s"):
+        if millis % _UNIT_MS[unit] == 0:
+            return f"{millis // _UNIT_MS[unit]}{unit}"
+    return f"{millis}ms"
+
+
+def _balance(where: str, location: dict, merged: dict) -> list[str]:
+    """The balancing method and its options (hash_key and consistent belong to hash)."""
+    balance = merged["balance"]
+    if balance not in BALANCES:
+        return [f"{where}.balance: {show(balance)} is not one of {', '.join(BALANCES)}"]
+    errors = []
+    for key in ("hash_key", "consistent"):
+        if location.get(key) is not None and balance != "hash":
+            errors.append(f"{where}.{key}: only with balance 'hash' (this location has '{balance}')")
+    key = merged["hash_key"]
+    if not isinstance(key, str) or not HASH_KEY_RE.fullmatch(key):
+        errors.append(
+            f"{where}.hash_key: {show(key)} is not one of $remote_addr, $binary_remote_addr,"
+            " $request_uri, $uri, $host, $arg_NAME, $cookie_NAME or $http_NAME (NAME of a-z 0-9 _)"
+        )
+    consistent = as_bool(merged["consistent"])
+    if consistent is None:
+        errors.append(
+            f"{where}.consistent: {show(merged['consistent'])} is not a boolean (true or false)"
+        )
+    merged["consistent"] = consistent
+    return errors
+
+
 def duration_ms(value: object) -> int | None:
     """Milliseconds of an nginx time value as nginx parses it, or None."""
     if not isinstance(value, str) or not value:
@@ -289,28 +426,18 @@ def _location(where: str, location: object) -> tuple[list[str], dict | None]:
             f"{where}.path: {show(path)} must start with '/' and hold only ASCII letters, digits"
             " and ._~/+@- (no spaces, quotes, '%' or ;{}#$)"
         )
-    backends = location.get("backends")
-    normal_backends = []
-    if not isinstance(backends, list) or not backends:
-        errors.append(f"{where}.backends: must be a non-empty list of 'host:port'")
-    else:
-        for index, backend in enumerate(backends):
-            problem = backend_error(backend)
-            if problem:
-                errors.append(f"{where}.backends[{index}]: {problem}")
-            else:
-                normal_backends.append(normal_backend(backend))
+    errors += _balance(where, location, merged)
+    problems, normal_backends = _backends(where, location, merged["balance"])
+    errors += problems
     for key in ("read_timeout", "send_timeout"):
-        value = merged[key]
-        millis = duration_ms(value)
-        if millis is None:
-            errors.append(
-                f"{where}.{key}: {show(value)} is not an nginx time such as 60s, 1h or 1h30m"
-                " (units y M w d h m s ms, in this order, each at most once)"
-            )
-        elif not TIMEOUT_MIN_MS <= millis <= TIMEOUT_MAX_MS:
-            why = " (0 would close every WebSocket at once)" if millis == 0 else ""
-            errors.append(f"{where}.{key}: {show(value)} is outside 1s-24d{why}")
+        errors += _duration_errors(f"{where}.{key}", merged[key], TIMEOUT_MAX_MS)
+    errors += _duration_errors(
+        f"{where}.connect_timeout", merged["connect_timeout"], CONNECT_TIMEOUT_MAX_MS
+    )
+    problems, tries = _whole(
+        f"{where}.next_upstream_tries", merged["next_upstream_tries"], 1, TRIES_MAX
+    )
+    errors += problems
     origins = merged["allowed_origins"]
     normal_origins: list[str] = []
     if not isinstance(origins, list):
@@ -337,6 +464,7 @@ def _location(where: str, location: object) -> tuple[list[str], dict | None]:
     merged.update(
         {
             "backends": normal_backends,
+            "next_upstream_tries": tries,
             "allowed_origins": normal_origins,
             "limit_conn": limit_conn,
             "limit_req": limit_req,

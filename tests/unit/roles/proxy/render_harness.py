@@ -155,11 +155,12 @@ BASE_DIRECTIVES = frozenset(
         "ssl_certificate", "ssl_certificate_key", "limit_conn_status", "limit_req_status",
         "location", "if", "return", "proxy_pass", "proxy_http_version", "proxy_set_header",
         "proxy_read_timeout", "proxy_send_timeout", "proxy_buffering", "add_header",
+        "proxy_next_upstream", "proxy_next_upstream_tries", "proxy_connect_timeout",
     }
 )  # fmt: skip
 ASKED_DIRECTIVES = frozenset(
     {"http2", "limit_conn", "limit_req", "limit_conn_zone", "limit_req_zone", "root",
-     "default_type", "try_files"}
+     "default_type", "try_files", "least_conn", "ip_hash", "hash"}
 )  # fmt: skip
 
 DIRECTIVE_RE = re.compile(r"^\s*([a-z_0-9]+)\b", re.MULTILINE)

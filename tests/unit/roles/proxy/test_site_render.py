@@ -179,7 +179,7 @@ def test_several_endpoints_per_port_and_locations(tmp_path: Path, nginx: str, pe
     site = deploy({"wss_endpoints": endpoints}, tmp_path, nginx, pems)
     # Four TLS servers, and port 80 once for the names of 443 and once for those of 8443.
     assert site.count("\nserver {") == 6
-    assert site.count("upstream ") == 5
+    assert site.count("\nupstream ") == 5
     assert "server_name alt.example.com *.example.org;" in site
     assert "return 308 https://$host:8443$request_uri;" in site
     assert "return 308 https://$host$request_uri;" in site
@@ -298,3 +298,61 @@ def test_main_reuses_a_validation_only_for_the_same_input() -> None:
     changed = {"wss_endpoints": [endpoint(listen=8443)]}
     assert _validated(changed, {"errors": [], "input": key})[1] is False
     assert _validated({**inventory, "proxy_ipv6": False}, {"errors": [], "input": key})[1] is False
+
+
+@pytest.mark.parametrize(
+    ("balance", "extra", "line"),
+    [
+        ("round_robin", {}, None),
+        ("least_conn", {}, "    least_conn;"),
+        ("ip_hash", {}, "    ip_hash;"),
+        ("hash", {}, "    hash $remote_addr consistent;"),
+        ("hash", {"hash_key": "$cookie_io", "consistent": False}, "    hash $cookie_io;"),
+        ("hash", {"hash_key": "$arg_sid"}, "    hash $arg_sid consistent;"),
+        ("hash", {"hash_key": "$http_x_client_id"}, "    hash $http_x_client_id consistent;"),
+    ],
+)
+def test_balancing_methods_pass_nginx(
+    tmp_path: Path, nginx: str, pems: tuple, balance: str, extra: dict, line: str | None
+) -> None:
+    location = {
+        "path": "/",
+        "backends": ["127.0.0.1:1", {"address": "127.0.0.1:2", "weight": 3, "down": True}],
+        "balance": balance,
+        **extra,
+    }
+    site = deploy({"wss_endpoints": [endpoint(locations=[location])]}, tmp_path, nginx, pems)
+    upstream = site.split("upstream wss_chat_0 {\n", 1)[1].split("}", 1)[0]
+    assert upstream.splitlines() == [
+        *([line] if line else []),
+        "    server 127.0.0.1:1 max_fails=1 fail_timeout=10s;",
+        "    server 127.0.0.1:2 weight=3 max_fails=1 fail_timeout=10s down;",
+    ]
+
+
+def test_backend_options_and_retries_pass_nginx(tmp_path: Path, nginx: str, pems: tuple) -> None:
+    location = {
+        "path": "/",
+        "balance": "least_conn",
+        "backends": [
+            {"address": "127.0.0.1:1", "max_fails": 0, "fail_timeout": "1h"},
+            {"address": "[::1]:2", "max_fails": "5", "fail_timeout": "1s", "backup": "yes"},
+            {"address": "unix:/run/ws.sock", "weight": 1000},
+        ],
+        "next_upstream_tries": 1,
+        "connect_timeout": "75s",
+    }
+    site = deploy({"wss_endpoints": [endpoint(locations=[location])]}, tmp_path, nginx, pems)
+    assert "    server 127.0.0.1:1 max_fails=0 fail_timeout=1h;" in site
+    assert "    server [::1]:2 max_fails=5 fail_timeout=1s backup;" in site
+    assert "    server unix:/run/ws.sock weight=1000 max_fails=1 fail_timeout=10s;" in site
+    assert "        proxy_next_upstream error timeout;" in site
+    assert "        proxy_next_upstream_tries 1;" in site
+    assert "        proxy_connect_timeout 75s;" in site
+
+
+def test_defaults_retry_a_dead_backend_on_the_next(tmp_path: Path, nginx: str, pems: tuple) -> None:
+    site = deploy({"wss_endpoints": [endpoint()]}, tmp_path, nginx, pems)
+    assert "    server 127.0.0.1:19808 max_fails=1 fail_timeout=10s;" in site
+    assert "        proxy_next_upstream_tries 3;" in site
+    assert "        proxy_connect_timeout 5s;" in site
