@@ -649,6 +649,11 @@ def _settings_errors(settings: dict) -> list[str]:
             errors.append(f"{key}: {show(settings[key])} is not a boolean (true or false)")
     if "proxy_hsts_max_age" in settings:
         errors += _whole("proxy_hsts_max_age", settings["proxy_hsts_max_age"], 0, 10**9)[0]
+    syslog = settings.get("proxy_access_log_syslog")
+    if syslog not in (None, ""):
+        problem = backend_error(syslog)
+        if problem:
+            errors.append(f"proxy_access_log_syslog: {problem.replace('host:port', 'syslog server host:port')}")
     for key in ("wss_tls_dir", "wss_acme_webroot"):
         if key in settings:
             problem = file_path_error(settings[key], "directory")

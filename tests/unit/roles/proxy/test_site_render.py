@@ -7,6 +7,8 @@ refused by the validate step with a message naming the variable.
 from __future__ import annotations
 
 import copy
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -203,7 +205,7 @@ def test_nothing_unasked(tmp_path: Path, nginx: str, pems: tuple) -> None:
     )
     assert "limit_conn " not in site
     assert "limit_req " not in site
-    assert "_origin" not in site
+    assert "_origin = 0" not in site
     assert set(directives(site)) == BASE_DIRECTIVES
 
 
@@ -356,3 +358,35 @@ def test_defaults_retry_a_dead_backend_on_the_next(tmp_path: Path, nginx: str, p
     assert "    server 127.0.0.1:19808 max_fails=1 fail_timeout=10s;" in site
     assert "        proxy_next_upstream_tries 3;" in site
     assert "        proxy_connect_timeout 5s;" in site
+
+
+def test_json_access_logs_per_endpoint_and_syslog(tmp_path: Path, nginx: str, pems: tuple) -> None:
+    inventory = {
+        "wss_endpoints": [endpoint(), endpoint("chat-b")],
+        "proxy_access_log_syslog": "[::1]:514",
+    }
+    site = deploy(inventory, tmp_path, nginx, pems)
+    assert "log_format wss_gateway_json escape=json" in site
+    assert "/wss-gateway-chat.access.log wss_gateway_json;" in site
+    assert "/wss-gateway-chat-b.access.log wss_gateway_json;" in site
+    assert site.count("access_log syslog:server=[::1]:514,tag=wss_gateway wss_gateway_json;") == 2
+    for field in ("$request_time", "$upstream_addr", "$upstream_connect_time", "$upstream_status",
+                  "$ssl_protocol", "$ssl_cipher", "$http_origin", "$bytes_sent",
+                  "$upstream_bytes_sent", "$wss_gateway_refusal", "$remote_addr"):  # fmt: skip
+        assert field in site, field
+
+
+def test_the_json_log_line_is_json(tmp_path: Path) -> None:
+    """The log_format with every variable replaced by a value nginx would escape as JSON."""
+    site = render({"wss_tls_dir": "/x"}, validate({"wss_endpoints": [endpoint()]})["endpoints"])
+    body = site.split("log_format wss_gateway_json escape=json\n", 1)[1].split(";\n", 1)[0]
+    text = "".join(re.findall(r"'([^']*)'", body))
+    numbers = ("$status", "$request_time", "$bytes_sent", "$request_length")
+    line = re.sub(r"\$[a-z_0-9]+", lambda m: "1.5" if m.group(0) in numbers else 'x\\"y', text)
+    assert set(json.loads(line)) >= {"time", "client", "status", "refused", "origin"}
+
+
+@pytest.mark.parametrize("bad", ["syslog.example.com", "127.0.0.1:514,facility=local7", 514])
+def test_bad_syslog_server_is_refused(bad: object) -> None:
+    errors = validate({"wss_endpoints": [endpoint()], "proxy_access_log_syslog": bad})["errors"]
+    assert len(errors) == 1 and errors[0].startswith("proxy_access_log_syslog: "), errors
