@@ -205,6 +205,21 @@ def backend_error(backend: object) -> str | None:
     return None
 
 
+def listen_error(value: object, loopback: bool) -> str | None:
+    """Why ``value`` is not an ``address:port`` to listen on (a loopback one), or None."""
+    if not isinstance(value, str) or value.startswith("unix:") or backend_error(value):
+        return f"{show(value)} is not an address:port such as 127.0.0.1:8089 or [::1]:8089"
+    host, port = value.rsplit(":", 1)
+    address = ip_address(host.strip("[]"))
+    if loopback and (address is None or not address.is_loopback):
+        return f"{show(value)} is not on a loopback address (127.0.0.0/8 or [::1])"
+    if loopback is False and address is None and host != "localhost":
+        return f"{show(value)} is not on an IP address"
+    if int(port) in RESERVED_PORTS:
+        return f"{show(value)} uses port {int(port)}, the plain-HTTP redirect and ACME port"
+    return None
+
+
 def normal_backend(backend: str) -> str:
     if backend.startswith("unix:"):
         return backend
@@ -649,6 +664,16 @@ def _settings_errors(settings: dict) -> list[str]:
             errors.append(f"{key}: {show(settings[key])} is not a boolean (true or false)")
     if "proxy_hsts_max_age" in settings:
         errors += _whole("proxy_hsts_max_age", settings["proxy_hsts_max_age"], 0, 10**9)[0]
+    if as_bool(settings.get("wss_metrics_exporter", False)) is None:
+        errors.append(
+            f"wss_metrics_exporter: {show(settings['wss_metrics_exporter'])} is not a boolean"
+            " (true or false)"
+        )
+    for key, loopback in (("nginx_status_listen", True), ("nginx_exporter_listen", False)):
+        if settings.get(key) not in (None, ""):
+            problem = listen_error(settings[key], loopback)
+            if problem:
+                errors.append(f"{key}: {problem}")
     syslog = settings.get("proxy_access_log_syslog")
     if syslog not in (None, ""):
         problem = backend_error(syslog)
@@ -785,6 +810,14 @@ def validate(
                 )
             ports.setdefault(key, name)
         normal.append(result)
+    status = settings.get("nginx_status_listen")
+    if isinstance(status, str) and status and not listen_error(status, True):
+        port = int(status.rsplit(":", 1)[1])
+        clashing = [endpoint["name"] for endpoint in normal if endpoint["listen"] == port]
+        if clashing:
+            errors.append(
+                f"nginx_status_listen: port {port} is the TLS port of endpoint '{clashing[0]}'"
+            )
     acme = [endpoint["name"] for endpoint in normal if endpoint["certificate"]["source"] == "acme"]
     errors += certificate_settings_errors(settings, acme)
     if errors:

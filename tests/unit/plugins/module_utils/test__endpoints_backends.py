@@ -105,3 +105,35 @@ def test_refused_with_a_named_error(location: dict, message: str) -> None:
 )  # fmt: skip
 def test_accepted(location: dict) -> None:
     assert endpoint_errors(endpoints(**location)) == []
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"nginx_status_listen": "0.0.0.0:8089"}, "nginx_status_listen: '0.0.0.0:8089' is not on a loopback address"),
+        ({"nginx_status_listen": "192.0.2.1:8089"}, "nginx_status_listen: '192.0.2.1:8089' is not on a loopback"),
+        ({"nginx_status_listen": "localhost:8089"}, "nginx_status_listen: 'localhost:8089' is not on a loopback"),
+        ({"nginx_status_listen": "8089"}, "nginx_status_listen: '8089' is not an address:port"),
+        ({"nginx_status_listen": "127.0.0.1:8089;"}, "nginx_status_listen: '127.0.0.1:8089;' is not an address:port"),
+        ({"nginx_status_listen": "127.0.0.1:80"}, "nginx_status_listen: '127.0.0.1:80' uses port 80"),
+        ({"nginx_status_listen": "127.0.0.1:443"}, "nginx_status_listen: port 443 is the TLS port of endpoint 'chat'"),
+        ({"nginx_exporter_listen": "unix:/run/x.sock"}, "nginx_exporter_listen: 'unix:/run/x.sock' is not an address:port"),
+        ({"nginx_exporter_listen": "metrics.example:9113"}, "nginx_exporter_listen: 'metrics.example:9113' is not on an IP"),
+        ({"wss_metrics_exporter": "maybe"}, "wss_metrics_exporter: 'maybe' is not a boolean"),
+    ],
+)  # fmt: skip
+def test_monitoring_listeners_are_checked(settings: dict, message: str) -> None:
+    errors = endpoint_errors(endpoints(), settings=settings)
+    assert [error for error in errors if error.startswith(message)], errors
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"nginx_status_listen": "127.0.0.2:8089", "nginx_exporter_listen": "0.0.0.0:9113"},
+        {"nginx_status_listen": "[::1]:8089", "wss_metrics_exporter": "yes"},
+        {"nginx_status_listen": ""},
+    ],
+)
+def test_monitoring_listeners_accepted(settings: dict) -> None:
+    assert endpoint_errors(endpoints(), settings=settings) == []
