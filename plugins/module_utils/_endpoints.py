@@ -234,10 +234,16 @@ def _backend(where: str, backend: object) -> tuple[list[str], dict | None]:
     if not isinstance(backend, dict):
         problem = backend_error(backend)
         if problem and not isinstance(backend, str):
-            problem = f"must be 'host:port' or a mapping with 'address', got {type(backend).__name__}"
-        return ([f"{where}: {problem}"], None) if problem else (
-            [],
-            {"address": normal_backend(backend), **BACKEND_DEFAULTS},
+            problem = (
+                f"must be 'host:port' or a mapping with 'address', got {type(backend).__name__}"
+            )
+        return (
+            ([f"{where}: {problem}"], None)
+            if problem
+            else (
+                [],
+                {"address": normal_backend(backend), **BACKEND_DEFAULTS},
+            )
         )
     errors = [
         f"{where}: unknown key {show(key)} (known: {', '.join(BACKEND_KEYS)})"
@@ -330,7 +336,9 @@ def _balance(where: str, location: dict, merged: dict) -> list[str]:
     errors = []
     for key in ("hash_key", "consistent"):
         if location.get(key) is not None and balance != "hash":
-            errors.append(f"{where}.{key}: only with balance 'hash' (this location has '{balance}')")
+            errors.append(
+                f"{where}.{key}: only with balance 'hash' (this location has '{balance}')"
+            )
     key = merged["hash_key"]
     if not isinstance(key, str) or not HASH_KEY_RE.fullmatch(key):
         errors.append(
@@ -678,7 +686,9 @@ def _settings_errors(settings: dict) -> list[str]:
     if syslog not in (None, ""):
         problem = backend_error(syslog)
         if problem:
-            errors.append(f"proxy_access_log_syslog: {problem.replace('host:port', 'syslog server host:port')}")
+            errors.append(
+                f"proxy_access_log_syslog: {problem.replace('host:port', 'syslog server host:port')}"
+            )
     for key in ("wss_tls_dir", "wss_acme_webroot"):
         if key in settings:
             problem = file_path_error(settings[key], "directory")

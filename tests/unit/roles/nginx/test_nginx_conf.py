@@ -22,7 +22,9 @@ def render(tmp_path: Path, **inventory: object) -> str:
     variables: dict = {}
     for path in ("defaults/main.yml", "vars/main.yml", "vars/Debian-12.yml"):
         loaded = _LOADER.load_from_file(str(ROLE / path))
-        variables.update({k: trust_as_template(v) if isinstance(v, str) else v for k, v in loaded.items()})
+        variables.update(
+            {k: trust_as_template(v) if isinstance(v, str) else v for k, v in loaded.items()}
+        )
     facts = {
         "ansible_managed": "Ansible managed",
         "__nginx_openssl_version": "3.0.17",
@@ -46,7 +48,17 @@ def nginx_t(tmp_path: Path, conf: str) -> subprocess.CompletedProcess:
     path = tmp_path / "nginx.conf"
     path.write_text(conf)
     return subprocess.run(
-        [require_tool("nginx"), "-t", "-q", "-p", f"{tmp_path}/", "-e", f"{tmp_path}/error.log", "-c", str(path)],
+        [
+            require_tool("nginx"),
+            "-t",
+            "-q",
+            "-p",
+            f"{tmp_path}/",
+            "-e",
+            f"{tmp_path}/error.log",
+            "-c",
+            str(path),
+        ],
         capture_output=True,
         text=True,
         check=False,
@@ -55,7 +67,11 @@ def nginx_t(tmp_path: Path, conf: str) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize(
     ("listen", "expect"),
-    [("127.0.0.1:8089", "listen 127.0.0.1:8089;"), ("[::1]:9000", "listen [::1]:9000;"), ("", None)],
+    [
+        ("127.0.0.1:8089", "listen 127.0.0.1:8089;"),
+        ("[::1]:9000", "listen [::1]:9000;"),
+        ("", None),
+    ],
 )
 def test_status_server_on_loopback(tmp_path: Path, listen: str, expect: str | None) -> None:
     conf = render(tmp_path, nginx_status_listen=listen)

@@ -164,7 +164,7 @@ BASE_DIRECTIVES = frozenset(
         "location", "if", "return", "proxy_pass", "proxy_http_version", "proxy_set_header",
         "proxy_read_timeout", "proxy_send_timeout", "proxy_buffering", "add_header",
         "proxy_next_upstream", "proxy_next_upstream_tries", "proxy_connect_timeout",
-        "log_format", "access_log",
+        "log_format", "access_log", "zone",
     }
 )  # fmt: skip
 ASKED_DIRECTIVES = frozenset(

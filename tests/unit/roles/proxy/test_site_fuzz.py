@@ -170,9 +170,15 @@ def inventories(bad: bool) -> st.SearchStrategy:
     )
     LOCATION = with_extra(
         st.fixed_dictionaries(
-            {"backends": hostile(st.lists(st.one_of(BACKEND, BACKEND_MAP), min_size=1, max_size=3))},
+            {
+                "backends": hostile(
+                    st.lists(st.one_of(BACKEND, BACKEND_MAP), min_size=1, max_size=3)
+                )
+            },
             optional={
-                "balance": hostile(st.sampled_from(["round_robin", "least_conn", "ip_hash", "hash"])),
+                "balance": hostile(
+                    st.sampled_from(["round_robin", "least_conn", "ip_hash", "hash"])
+                ),
                 "hash_key": HASH_KEY,
                 "consistent": hostile(st.booleans()),
                 "next_upstream_tries": hostile(st.integers(0, 101)),

@@ -303,29 +303,34 @@ def test_main_reuses_a_validation_only_for_the_same_input() -> None:
 
 
 @pytest.mark.parametrize(
-    ("balance", "extra", "line"),
+    ("balancing", "line"),
     [
-        ("round_robin", {}, None),
-        ("least_conn", {}, "    least_conn;"),
-        ("ip_hash", {}, "    ip_hash;"),
-        ("hash", {}, "    hash $remote_addr consistent;"),
-        ("hash", {"hash_key": "$cookie_io", "consistent": False}, "    hash $cookie_io;"),
-        ("hash", {"hash_key": "$arg_sid"}, "    hash $arg_sid consistent;"),
-        ("hash", {"hash_key": "$http_x_client_id"}, "    hash $http_x_client_id consistent;"),
+        ({"balance": "round_robin"}, None),
+        ({"balance": "least_conn"}, "    least_conn;"),
+        ({"balance": "ip_hash"}, "    ip_hash;"),
+        ({"balance": "hash"}, "    hash $remote_addr consistent;"),
+        (
+            {"balance": "hash", "hash_key": "$cookie_io", "consistent": False},
+            "    hash $cookie_io;",
+        ),
+        ({"balance": "hash", "hash_key": "$arg_sid"}, "    hash $arg_sid consistent;"),
+        ({"balance": "hash", "hash_key": "$http_x_id"}, "    hash $http_x_id consistent;"),
     ],
 )
 def test_balancing_methods_pass_nginx(
-    tmp_path: Path, nginx: str, pems: tuple, balance: str, extra: dict, line: str | None
+    tmp_path: Path, nginx: str, pems: tuple, balancing: dict, line: str | None
 ) -> None:
     location = {
         "path": "/",
         "backends": ["127.0.0.1:1", {"address": "127.0.0.1:2", "weight": 3, "down": True}],
-        "balance": balance,
-        **extra,
+        **balancing,
     }
     site = deploy({"wss_endpoints": [endpoint(locations=[location])]}, tmp_path, nginx, pems)
     upstream = site.split("upstream wss_chat_0 {\n", 1)[1].split("}", 1)[0]
     assert upstream.splitlines() == [
+        "    # Shared by the workers: one count of open connections (least_conn) and one view of",
+        "    # failed backends, whichever worker a client reaches.",
+        "    zone wss_chat_0 64k;",
         *([line] if line else []),
         "    server 127.0.0.1:1 max_fails=1 fail_timeout=10s;",
         "    server 127.0.0.1:2 weight=3 max_fails=1 fail_timeout=10s down;",
