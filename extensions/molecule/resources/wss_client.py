@@ -25,6 +25,7 @@ import asyncio
 import contextlib
 import hashlib
 import json
+import os
 import pathlib
 import socket
 import ssl
@@ -242,7 +243,8 @@ async def _spread(args: argparse.Namespace) -> dict:
                 await websocket.send("__backend__")
                 name = await asyncio.wait_for(websocket.recv(), 10)
                 if args.payload:
-                    await websocket.send("x" * args.payload)
+                    # Random bytes: permessage-deflate (negotiated by default) cannot shrink them.
+                    await websocket.send(os.urandom(args.payload))
                     if len(await asyncio.wait_for(websocket.recv(), 10)) != args.payload:
                         raise ValueError("wrong echo")
             except (OSError, ValueError, WebSocketException, TimeoutError) as error:
