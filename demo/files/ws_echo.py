@@ -5,7 +5,8 @@
 Runs on the host behind nginx (Debian's python3-websockets: 10.x on bookworm, 14.x and later on
 trixie). GET / without an Upgrade header returns the demo page; a WebSocket on any path echoes
 every message; the message "__headers__" is answered with the opening request's headers as
-JSON. Every request's path and headers are appended, one JSON object per line, to --log, so
+JSON, and "__backend__" with this instance's --name (default host:port), so that tests
+behind several instances see which one answered. Every request's path and headers are appended, one JSON object per line, to --log, so
 tests can see what the gateway forwarded (Origin, Upgrade, X-Forwarded-*) and what it did not.
 """
 
@@ -28,6 +29,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=19808)
     parser.add_argument("--page", default="/usr/local/share/ws-echo/index.html")
     parser.add_argument("--log", default="/var/log/ws-echo/requests.jsonl")
+    parser.add_argument("--name", default="", help="answer to '__backend__' (default host:port)")
     return parser.parse_args()
 
 
@@ -52,6 +54,8 @@ async def echo(websocket, *_path) -> None:
             request = getattr(websocket, "request", None)
             headers = request.headers if request else websocket.request_headers
             await websocket.send(json.dumps(dict(headers.raw_items())))
+        elif message == "__backend__":
+            await websocket.send(ARGS.name or f"{ARGS.host}:{ARGS.port}")
         else:
             await websocket.send(message)
 

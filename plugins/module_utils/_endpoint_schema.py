@@ -71,13 +71,67 @@ LOCATION_OPTIONS: dict = {
     },
     "backends": {
         "description": [
-            "The plain ws:// services, C(host:port) (a DNS name that resolves on the host, or an"
-            " IPv4 address), C([ipv6]:port) or C(unix:/path); more than one are balanced round-robin."
-            " No upstream keepalive (WebSockets hold their own connections)."
+            "The plain ws:// services, each C(host:port) (a DNS name that resolves on the host, or"
+            " an IPv4 address), C([ipv6]:port) or C(unix:/path), or a mapping with C(address) (one"
+            " of those) and any of C(weight) (1-1000, default 1), C(max_fails) (failed attempts"
+            " within C(fail_timeout) that take the backend out for C(fail_timeout); 0-100,"
+            " default 1; 0 never takes it out), C(fail_timeout) (an nginx time 1s-1h, default"
+            " C(10s)), C(backup) (serves only when every other backend is unavailable; not with"
+            " O(wss_endpoints[].locations[].balance) C(hash) or C(ip_hash)) and C(down) (no new"
+            " connections; the open ones stay until they close, so a backend can drain before"
+            " a restart; not on every backend).",
+            "An address appears once per location. No upstream keepalive (WebSockets hold their"
+            " own connections).",
         ],
         "type": "list",
-        "elements": "str",
+        "elements": "raw",
         "required": True,
+    },
+    "balance": {
+        "description": [
+            "How new connections are spread over the backends: C(round_robin) (in turn, by"
+            " weight), C(least_conn) (to the backend with the fewest open connections: suits"
+            " long-lived WebSockets), C(ip_hash) (by the client's IPv4 /24 or whole IPv6 address)"
+            " or C(hash) (by O(wss_endpoints[].locations[].hash_key): one client, one backend,"
+            " which Socket.IO's HTTP long-polling fallback needs)."
+        ],
+        "type": "str",
+        "choices": ["round_robin", "least_conn", "ip_hash", "hash"],
+        "default": "round_robin",
+    },
+    "hash_key": {
+        "description": [
+            "With C(balance: hash) - the one nginx variable hashed: C($remote_addr),"
+            " C($binary_remote_addr), C($request_uri), C($uri), C($host), or C($arg_NAME),"
+            " C($cookie_NAME), C($http_NAME) with NAME of C([a-z0-9_]), at most 64 characters."
+        ],
+        "type": "str",
+        "default": "$remote_addr",
+    },
+    "consistent": {
+        "description": [
+            "With C(balance: hash) - ketama consistent hashing: adding or removing a backend"
+            " moves only its share of the clients."
+        ],
+        "type": "bool",
+        "default": True,
+    },
+    "next_upstream_tries": {
+        "description": [
+            "How many backends a new connection tries at most when one cannot be reached or"
+            " times out before it answers (C(proxy_next_upstream error timeout)), 1-100. Only the"
+            " opening handshake is ever retried: once a backend has answered, nothing is replayed."
+        ],
+        "type": "int",
+        "default": 3,
+    },
+    "connect_timeout": {
+        "description": [
+            "nginx time allowed to connect to a backend (C(proxy_connect_timeout)) before the next"
+            " one is tried, between 1s and 75s."
+        ],
+        "type": "str",
+        "default": "5s",
     },
     "allowed_origins": {
         "description": [

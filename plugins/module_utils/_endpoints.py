@@ -52,6 +52,10 @@ DURATION_RE = re.compile(
 )
 # wss_trusted_proxies: an address, or an address and a prefix length (checked by ipaddress).
 CIDR_RE = re.compile(r"(?P<address>[0-9A-Fa-f:.]{2,45})(?:/(?P<prefix>[0-9]{1,3}))?")
+# The nginx variables that balance: hash may hash on (one each; nothing else reaches the site).
+HASH_KEY_RE = re.compile(
+    r"\$(?:remote_addr|binary_remote_addr|request_uri|uri|host|(?:arg|cookie|http)_[a-z0-9_]{1,64})"
+)
 ACME_URL_RE = re.compile(r"https://[A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=%-]{1,2000}")
 BARE_SECONDS_RE = re.compile(r"[0-9]{1,9}")
 # An inventory group or host name as wss_verify_from names it (Ansible's own names, and '-').
@@ -72,6 +76,22 @@ TIMEOUT_MIN_MS = 1000
 TIMEOUT_MAX_MS = 24 * 86400000
 LIMIT_CONN_MAX = 65535  # "connection limit must be less 65536" (ngx_http_limit_conn_module)
 LIMIT_REQ_MAX = 100000
+WEIGHT_MAX = 1000
+MAX_FAILS_MAX = 100
+TRIES_MAX = 100
+FAIL_TIMEOUT_MAX_MS = 3600000
+CONNECT_TIMEOUT_MAX_MS = 75000  # "usually cannot exceed 75 seconds" (proxy_connect_timeout)
+BALANCES = choices(LOCATION_OPTIONS, "balance")
+# Balancing methods whose nginx module has no `backup` server parameter.
+NO_BACKUP_BALANCES = ("hash", "ip_hash")
+BACKEND_DEFAULTS = {
+    "weight": 1,
+    "max_fails": 1,
+    "fail_timeout": "10s",
+    "backup": False,
+    "down": False,
+}
+BACKEND_KEYS = ("address", *BACKEND_DEFAULTS)
 MAX_SERVER_NAME = 253
 # What a wildcard's "*" stands for in the site: one label of a host name (nginx compares
 # server names and these patterns without regard to letter case).
@@ -278,6 +298,21 @@ def backend_error(backend: object) -> str | None:
     return None
 
 
+def listen_error(value: object, loopback: bool) -> str | None:
+    """Why ``value`` is not an ``address:port`` to listen on (a loopback one), or None."""
+    if not isinstance(value, str) or value.startswith("unix:") or backend_error(value):
+        return f"{show(value)} is not an address:port such as 127.0.0.1:8089 or [::1]:8089"
+    host, port = value.rsplit(":", 1)
+    address = ip_address(host.strip("[]"))
+    if loopback and (address is None or not address.is_loopback):
+        return f"{show(value)} is not on a loopback address (127.0.0.0/8 or [::1])"
+    if loopback is False and address is None and host != "localhost":
+        return f"{show(value)} is not on an IP address"
+    if int(port) in RESERVED_PORTS:
+        return f"{show(value)} uses port {int(port)}, the plain-HTTP redirect and ACME port"
+    return None
+
+
 def normal_backend(backend: str) -> str:
     if backend.startswith("unix:"):
         return backend
@@ -285,6 +320,131 @@ def normal_backend(backend: str) -> str:
     if host.startswith("["):
         return f"[{ip_address(host[1:-1])}]:{int(port)}"
     return f"{normal_server_name(host)}:{int(port)}"
+
+
+def _backend(where: str, backend: object) -> tuple[list[str], dict | None]:
+    """One backend, ``host:port`` or a mapping with ``address``, as a normalised mapping."""
+    if not isinstance(backend, dict):
+        problem = backend_error(backend)
+        if problem and not isinstance(backend, str):
+            problem = (
+                f"must be 'host:port' or a mapping with 'address', got {type(backend).__name__}"
+            )
+        return (
+            ([f"{where}: {problem}"], None)
+            if problem
+            else (
+                [],
+                {"address": normal_backend(backend), **BACKEND_DEFAULTS},
+            )
+        )
+    errors = [
+        f"{where}: unknown key {show(key)} (known: {', '.join(BACKEND_KEYS)})"
+        for key in backend
+        if key not in BACKEND_KEYS
+    ]
+    merged = dict(BACKEND_DEFAULTS)
+    merged.update({key: value for key, value in backend.items() if value is not None})
+    address = backend.get("address")
+    problem = backend_error(address)
+    if problem:
+        errors.append(f"{where}.address: {problem}")
+    problems, merged["weight"] = _whole(f"{where}.weight", merged["weight"], 1, WEIGHT_MAX)
+    errors += problems
+    problems, merged["max_fails"] = _whole(
+        f"{where}.max_fails", merged["max_fails"], 1, MAX_FAILS_MAX, "(never taken out)"
+    )
+    errors += problems
+    errors += _duration_errors(f"{where}.fail_timeout", merged["fail_timeout"], FAIL_TIMEOUT_MAX_MS)
+    for key in ("backup", "down"):
+        flag = as_bool(merged[key])
+        if flag is None:
+            errors.append(f"{where}.{key}: {show(merged[key])} is not a boolean (true or false)")
+        merged[key] = flag
+    if errors:
+        return errors, None
+    merged["address"] = normal_backend(address)
+    return [], merged
+
+
+def _backends(where: str, location: dict, balance: object) -> tuple[list[str], list[dict]]:
+    """The backends of a location and the rules between them and the balancing method."""
+    backends = location.get("backends")
+    if not isinstance(backends, list) or not backends:
+        return [f"{where}.backends: must be a non-empty list of 'host:port' or mappings"], []
+    errors, normal, seen = [], [], {}
+    for index, backend in enumerate(backends):
+        problems, result = _backend(f"{where}.backends[{index}]", backend)
+        errors += problems
+        if result is None:
+            continue
+        if result["address"] in seen:
+            errors.append(
+                f"{where}.backends[{index}]: {show(result['address'])} is listed twice (also"
+                f" backends[{seen[result['address']]}])"
+            )
+        seen.setdefault(result["address"], index)
+        if result["backup"] and balance in NO_BACKUP_BALANCES:
+            errors.append(
+                f"{where}.backends[{index}].backup: balance '{balance}' cannot have backup"
+                " backends (nginx's hash methods have none); use round_robin or least_conn"
+            )
+        normal.append(result)
+    if errors:
+        return errors, []
+    if all(backend["down"] for backend in normal):
+        errors.append(
+            f"{where}.backends: every backend is down; at least one must take new connections"
+        )
+    elif all(backend["backup"] for backend in normal):
+        errors.append(f"{where}.backends: every backend is a backup; at least one must be primary")
+    return errors, normal
+
+
+def _duration_errors(where: str, value: object, high_ms: int, low_ms: int = TIMEOUT_MIN_MS) -> list:
+    millis = duration_ms(value)
+    if millis is None:
+        return [
+            f"{where}: {show(value)} is not an nginx time such as 60s, 1h or 1h30m"
+            " (units y M w d h m s ms, in this order, each at most once)"
+        ]
+    if not low_ms <= millis <= high_ms:
+        why = " (0 would close every WebSocket at once)" if millis == 0 else ""
+        return [f"{where}: {show(value)} is outside {_span(low_ms)}-{_span(high_ms)}{why}"]
+    return []
+
+
+def _span(millis: int) -> str:
+    for unit in ("d", "h", "m", "s"):
+        if millis % _UNIT_MS[unit] == 0:
+            return f"{millis // _UNIT_MS[unit]}{unit}"
+    return f"{millis}ms"
+
+
+def _balance(where: str, location: dict, merged: dict) -> list[str]:
+    """The balancing method and its options (hash_key and consistent belong to hash)."""
+    balance = merged["balance"]
+    if balance not in BALANCES:
+        return [f"{where}.balance: {show(balance)} is not one of {', '.join(BALANCES)}"]
+    errors = []
+    for key in ("hash_key", "consistent"):
+        if location.get(key) is not None and balance != "hash":
+            errors.append(
+                f"{where}.{key}: only with balance 'hash' (this location has '{balance}')"
+            )
+    key = merged["hash_key"]
+    if not isinstance(key, str) or not HASH_KEY_RE.fullmatch(key):
+        errors.append(
+            f"{where}.hash_key: {show(key)} is not one of $remote_addr, $binary_remote_addr,"
+            " $request_uri, $uri, $host, $arg_NAME, $cookie_NAME or $http_NAME (NAME of a-z 0-9 _)"
+        )
+    consistent = as_bool(merged["consistent"])
+    if consistent is None:
+        errors.append(
+            f"{where}.consistent: {show(merged['consistent'])} is not a boolean (true or false)"
+        )
+    merged["consistent"] = consistent
+    return errors
 
 
 def duration_ms(value: object) -> int | None:
@@ -382,28 +542,18 @@ def _location(where: str, location: object) -> tuple[list[str], dict | None]:
             f"{where}.path: {show(path)} must start with '/' and hold only ASCII letters, digits"
             " and ._~/+@- (no spaces, quotes, '%' or ;{}#$)"
         )
-    backends = location.get("backends")
-    normal_backends = []
-    if not isinstance(backends, list) or not backends:
-        errors.append(f"{where}.backends: must be a non-empty list of 'host:port'")
-    else:
-        for index, backend in enumerate(backends):
-            problem = backend_error(backend)
-            if problem:
-                errors.append(f"{where}.backends[{index}]: {problem}")
-            else:
-                normal_backends.append(normal_backend(backend))
+    errors += _balance(where, location, merged)
+    problems, normal_backends = _backends(where, location, merged["balance"])
+    errors += problems
     for key in ("read_timeout", "send_timeout"):
-        value = merged[key]
-        millis = duration_ms(value)
-        if millis is None:
-            errors.append(
-                f"{where}.{key}: {show(value)} is not an nginx time such as 60s, 1h or 1h30m"
-                " (units y M w d h m s ms, in this order, each at most once)"
-            )
-        elif not TIMEOUT_MIN_MS <= millis <= TIMEOUT_MAX_MS:
-            why = " (0 would close every WebSocket at once)" if millis == 0 else ""
-            errors.append(f"{where}.{key}: {show(value)} is outside 1s-24d{why}")
+        errors += _duration_errors(f"{where}.{key}", merged[key], TIMEOUT_MAX_MS)
+    errors += _duration_errors(
+        f"{where}.connect_timeout", merged["connect_timeout"], CONNECT_TIMEOUT_MAX_MS
+    )
+    problems, tries = _whole(
+        f"{where}.next_upstream_tries", merged["next_upstream_tries"], 1, TRIES_MAX
+    )
+    errors += problems
     origins = merged["allowed_origins"]
     normal_origins: list[str] = []
     if not isinstance(origins, list):
@@ -430,6 +580,7 @@ def _location(where: str, location: object) -> tuple[list[str], dict | None]:
     merged.update(
         {
             "backends": normal_backends,
+            "next_upstream_tries": tries,
             "allowed_origins": normal_origins,
             "limit_conn": limit_conn,
             "limit_req": limit_req,
@@ -737,6 +888,23 @@ def _settings_errors(settings: dict) -> list[str]:
             errors.append(f"{key}: {show(settings[key])} is not a boolean (true or false)")
     if "proxy_hsts_max_age" in settings:
         errors += _whole("proxy_hsts_max_age", settings["proxy_hsts_max_age"], 0, 10**9)[0]
+    if as_bool(settings.get("wss_metrics_exporter", False)) is None:
+        errors.append(
+            f"wss_metrics_exporter: {show(settings['wss_metrics_exporter'])} is not a boolean"
+            " (true or false)"
+        )
+    for key, loopback in (("nginx_status_listen", True), ("nginx_exporter_listen", False)):
+        if settings.get(key) not in (None, ""):
+            problem = listen_error(settings[key], loopback)
+            if problem:
+                errors.append(f"{key}: {problem}")
+    syslog = settings.get("proxy_access_log_syslog")
+    if syslog not in (None, ""):
+        problem = backend_error(syslog)
+        if problem:
+            errors.append(
+                f"proxy_access_log_syslog: {problem.replace('host:port', 'syslog server host:port')}"
+            )
     for key in ("wss_tls_dir", "wss_acme_webroot"):
         if key in settings:
             problem = file_path_error(settings[key], "directory")
@@ -887,6 +1055,14 @@ def validate(
             no_sni.setdefault(result["listen"], name)
         errors += _proxy_protocol_errors(where, result, normal, settings, trusted or trusted_errors)
         normal.append(result)
+    status = settings.get("nginx_status_listen")
+    if isinstance(status, str) and status and not listen_error(status, True):
+        port = int(status.rsplit(":", 1)[1])
+        clashing = [endpoint["name"] for endpoint in normal if endpoint["listen"] == port]
+        if clashing:
+            errors.append(
+                f"nginx_status_listen: port {port} is the TLS port of endpoint '{clashing[0]}'"
+            )
     acme = [endpoint["name"] for endpoint in normal if endpoint["certificate"]["source"] == "acme"]
     errors += certificate_settings_errors(settings, acme)
     problems, ports = public_ports(

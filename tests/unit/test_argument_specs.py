@@ -43,6 +43,11 @@ def test_validator_uses_the_schema_defaults_and_choices() -> None:
         "send_timeout": "1h",
         "limit_conn": 0,
         "limit_req": 0,
+        "balance": "round_robin",
+        "hash_key": "$remote_addr",
+        "consistent": True,
+        "next_upstream_tries": 3,
+        "connect_timeout": "5s",
     }
     assert tuple(schema.CERTIFICATE_OPTIONS["source"]["choices"]) == _endpoints.CERT_SOURCES
     assert tuple(schema.CERTIFICATE_OPTIONS["key_type"]["choices"]) == _endpoints.KEY_TYPES
@@ -61,7 +66,9 @@ def test_validator_uses_the_schema_defaults_and_choices() -> None:
 def _scalar_defaults(options: dict) -> dict:
     result = {}
     for key, option in options.items():
-        if isinstance(option.get("default"), (int, str)):
+        if isinstance(option.get("default"), bool):
+            result[key] = str(option["default"]).lower()
+        elif isinstance(option.get("default"), (int, str)):
             result[key] = option["default"]
         result.update(_scalar_defaults(option.get("options", {})))
     return result

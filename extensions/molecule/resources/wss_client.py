@@ -11,6 +11,10 @@ Run with the controller's Python (ansible_playbook_python), which has `websocket
   repeat   new WebSockets (handshake, echo, close) one after another until --until appears;
            signal --ready after the first; report how many worked, how many the server
            refused (certificate not trusted, no 101) and how many failed otherwise (timeouts)
+  spread   open --count WebSockets one after another (each once: no retry), ask each which
+           backend answered ("__backend__", demo/files/ws_echo.py), report the count per
+           backend and the failures; with --until, hold them all (signal --ready) until it
+           appears, then echo on each again; --payload sends that many bytes once on each
   cert     the SHA-256 fingerprint, serial and issuer of the certificate the server presents
 """
 
@@ -21,6 +25,7 @@ import asyncio
 import contextlib
 import hashlib
 import json
+import os
 import pathlib
 import socket
 import ssl
@@ -218,6 +223,61 @@ def probe_repeat(args: argparse.Namespace) -> dict:
     return result
 
 
+def probe_spread(args: argparse.Namespace) -> dict:
+    return asyncio.run(_spread(args))
+
+
+async def _spread(args: argparse.Namespace) -> dict:
+    url = f"wss://{args.server_hostname}:{args.port}{args.path}"
+    result: dict = {"url": url, "backends": {}, "failed": 0, "errors": []}
+    started = time.monotonic()
+    async with contextlib.AsyncExitStack() as stack:
+        held = []
+        for _index in range(args.count):
+            try:
+                sock = socket.create_connection((args.host, args.port), timeout=10)
+                sock.setblocking(False)
+                websocket = await stack.enter_async_context(
+                    aconnect(url, sock=sock, ssl=context(args), open_timeout=10, ping_interval=None)
+                )
+                await websocket.send("__backend__")
+                name = await asyncio.wait_for(websocket.recv(), 10)
+                if args.payload:
+                    # Random bytes: permessage-deflate (negotiated by default) cannot shrink them.
+                    await websocket.send(os.urandom(args.payload))
+                    if len(await asyncio.wait_for(websocket.recv(), 10)) != args.payload:
+                        raise ValueError("wrong echo")
+            except (OSError, ValueError, WebSocketException, TimeoutError) as error:
+                result["failed"] += 1
+                if len(result["errors"]) < 5:
+                    result["errors"].append(f"{type(error).__name__}: {error}")
+                continue
+            result["backends"][name] = result["backends"].get(name, 0) + 1
+            held.append(websocket)
+        if args.until:
+            pathlib.Path(args.ready).touch()
+            inner_start = time.monotonic()
+            deadline = inner_start + args.max_wait
+            while not pathlib.Path(args.until).exists():
+                if time.monotonic() > deadline:
+                    result["errors"].append(f"{args.until} did not appear within {args.max_wait} s")
+                    return result
+                await asyncio.sleep(0.2)
+            after: dict = {}
+            for websocket in held:
+                try:
+                    await websocket.send("__backend__")
+                    again = await asyncio.wait_for(websocket.recv(), 10)
+                except (OSError, WebSocketException, TimeoutError) as error:
+                    again = f"error: {type(error).__name__}"
+                after[again] = after.get(again, 0) + 1
+            result["backends_after"] = after
+            result["inner_s"] = time.monotonic() - inner_start
+    # Closed: every closing handshake is done when the exit stack has unwound.
+    result["outer_s"] = time.monotonic() - started
+    return result
+
+
 def cert_summary(der: bytes | None) -> dict:
     if not der:
         return {}
@@ -240,7 +300,7 @@ def probe_cert(args: argparse.Namespace) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="mode", required=True)
-    for name in ("ws", "many", "tls", "raw", "hold", "repeat", "cert"):
+    for name in ("ws", "many", "tls", "raw", "hold", "repeat", "spread", "cert"):
         mode = sub.add_parser(name)
         mode.add_argument("--ca", required=True)
         mode.add_argument("--server-hostname", required=True)
@@ -265,6 +325,12 @@ def main() -> int:
             mode.add_argument("--count", type=int, default=1, help="connections to hold")
         if name == "repeat":
             mode.add_argument("--interval", type=float, default=0.25)
+        if name == "spread":
+            mode.add_argument("--count", type=int, default=10)
+            mode.add_argument("--payload", type=int, default=0, help="bytes echoed once on each")
+            mode.add_argument("--ready", help="file touched once every connection is open")
+            mode.add_argument("--until", help="hold the connections until this file appears")
+            mode.add_argument("--max-wait", type=float, default=300.0)
     args = parser.parse_args()
     probe = {
         "ws": probe_ws,
@@ -273,6 +339,7 @@ def main() -> int:
         "raw": probe_raw,
         "hold": probe_hold,
         "repeat": probe_repeat,
+        "spread": probe_spread,
         "cert": probe_cert,
     }[args.mode]
     json.dump(probe(args), sys.stdout)

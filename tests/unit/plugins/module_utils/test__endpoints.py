@@ -134,7 +134,7 @@ def test_seed_shorthand_is_one_endpoint() -> None:
     (endpoint,) = normalize([], backend="127.0.0.1:19808", hostname="your.domain.com")
     assert endpoint["name"] == "default"
     assert endpoint["server_names"] == ["your.domain.com"]
-    assert endpoint["locations"][0]["backends"] == ["127.0.0.1:19808"]
+    assert [b["address"] for b in endpoint["locations"][0]["backends"]] == ["127.0.0.1:19808"]
     assert endpoint["locations"][0]["read_timeout"] == "1h"
     assert endpoint["check_url"] == "wss://127.0.0.1:443/"
     assert endpoint["check_server_hostname"] == "your.domain.com"

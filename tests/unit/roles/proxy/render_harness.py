@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import tempfile
 from pathlib import Path
 
 from ansible.parsing.dataloader import DataLoader
@@ -56,6 +57,8 @@ def _role_vars() -> dict:
 
 ROLE_VARS = _role_vars()
 TEMPLATE = trust_as_template((ROLE / "templates" / "wss-gateway.conf.j2").read_text())
+# The site's access logs go here instead of /var/log/nginx (nginx -t opens them).
+LOG_DIR = tempfile.mkdtemp(prefix="wss-render-logs-")
 NGINX_DEFAULTS = _LOADER.load_from_file(str(NGINX_ROLE / "defaults" / "main.yml"))
 
 
@@ -77,7 +80,12 @@ def render(
     inventory: dict, endpoints: list, nginx_version: str = "1.22.1", kernel_ipv6: bool = True
 ) -> str:
     """The site for already validated ``endpoints``, as the template task writes it."""
-    variables = {**ROLE_VARS, **inventory, "proxy_normalized_endpoints": endpoints}
+    variables = {
+        **ROLE_VARS,
+        "__proxy_log_dir": LOG_DIR,
+        **inventory,
+        "proxy_normalized_endpoints": endpoints,
+    }
     templar = Templar(loader=_LOADER, variables=variables)
     http2_version = templar.template(ROLE_VARS["__proxy_http2_directive_version"])
     facts = {
@@ -156,11 +164,14 @@ BASE_DIRECTIVES = frozenset(
         "location", "if", "return", "proxy_pass", "proxy_http_version", "proxy_set_header",
         "proxy_read_timeout", "proxy_send_timeout", "proxy_buffering", "add_header",
         "ssl_reject_handshake",
+        "proxy_next_upstream", "proxy_next_upstream_tries", "proxy_connect_timeout",
+        "log_format", "access_log", "zone",
     }
 )  # fmt: skip
 ASKED_DIRECTIVES = frozenset(
     {"http2", "limit_conn", "limit_req", "limit_conn_zone", "limit_req_zone", "root",
-     "default_type", "try_files", "set_real_ip_from", "real_ip_header", "real_ip_recursive"}
+     "default_type", "try_files", "set_real_ip_from", "real_ip_header", "real_ip_recursive",
+     "least_conn", "ip_hash", "hash"}
 )  # fmt: skip
 
 DIRECTIVE_RE = re.compile(r"^\s*([a-z_0-9]+)\b", re.MULTILINE)

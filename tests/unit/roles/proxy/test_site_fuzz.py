@@ -168,10 +168,38 @@ def inventories(bad: bool) -> st.SearchStrategy:
             else st.just({}),
         )
 
+    BACKEND_MAP = st.fixed_dictionaries(
+        {"address": BACKEND},
+        optional={
+            "weight": hostile(st.integers(0, 1001)),
+            "max_fails": hostile(st.integers(-1, 101)),
+            "fail_timeout": DURATION,
+            "backup": hostile(st.booleans()),
+            "down": hostile(st.sampled_from([True, False, False, "no", "yes"])),
+        },
+    )
+    HASH_KEY = hostile(
+        st.one_of(
+            st.sampled_from(["$remote_addr", "$binary_remote_addr", "$request_uri", "$host"]),
+            st.from_regex(r"\$(arg|cookie|http)_[a-z0-9_]{1,12}", fullmatch=True),
+            st.sampled_from(["$remote_addr;", "$arg_", "$http_X", "remote_addr", "$uri$host"]),
+        )
+    )
     LOCATION = with_extra(
         st.fixed_dictionaries(
-            {"backends": hostile(st.lists(BACKEND, min_size=1, max_size=3))},
+            {
+                "backends": hostile(
+                    st.lists(st.one_of(BACKEND, BACKEND_MAP), min_size=1, max_size=3)
+                )
+            },
             optional={
+                "balance": hostile(
+                    st.sampled_from(["round_robin", "least_conn", "ip_hash", "hash"])
+                ),
+                "hash_key": HASH_KEY,
+                "consistent": hostile(st.booleans()),
+                "next_upstream_tries": hostile(st.integers(0, 101)),
+                "connect_timeout": DURATION,
                 "path": PATH,
                 "allowed_origins": hostile(st.lists(ORIGIN, max_size=3)),
                 "read_timeout": DURATION,
@@ -256,6 +284,12 @@ def check_default_servers(site: str, endpoints: list, redirect: bool) -> None:
     assert ("listen 80 default_server;" in site) == redirect
 
 
+def server_line(site: str, backend: dict) -> str:
+    """The upstream ``server`` line of one backend."""
+    prefix = f"    server {backend['address']} "
+    return next(line for line in site.splitlines() if line.startswith(prefix))
+
+
 def check_site(site: str, endpoints: list, redirect: bool) -> None:
     """One server_name entry, location and upstream server per input item, nothing unasked."""
     check_default_servers(site, endpoints, redirect)
@@ -272,10 +306,19 @@ def check_site(site: str, endpoints: list, redirect: bool) -> None:
     implicit = ["/" for e in endpoints if "/" not in [loc["path"] for loc in e["locations"]]]
     assert sorted(re.findall(r"^    location (\S+) \{$", tls, re.M)) == sorted(paths + implicit)
     backends = [b for e in endpoints for loc in e["locations"] for b in loc["backends"]]
-    assert re.findall(r"^    server (\S+);$", tls, re.M) == backends
+    assert re.findall(r"^    server (\S+) max_fails=.*;$", tls, re.M) == [
+        b["address"] for b in backends
+    ]
+    for backend in backends:
+        assert (" backup" in server_line(tls, backend)) == backend["backup"]
+        assert (" down" in server_line(tls, backend)) == backend["down"]
+    balances = {loc["balance"] for e in endpoints for loc in e["locations"]}
     asked = {
         "limit_conn": any(loc["limit_conn"] for e in endpoints for loc in e["locations"]),
         "limit_req": any(loc["limit_req"] for e in endpoints for loc in e["locations"]),
+        "least_conn": "least_conn" in balances,
+        "ip_hash": "ip_hash" in balances,
+        "hash": "hash" in balances,
     }
     # Every location checks the handshake (RFC 6455) with two `if`s; an Origin check is asked.
     # PROXY protocol on exactly the listeners of the endpoints that ask for it, and the
@@ -352,7 +395,9 @@ def test_accepted_input_renders_a_site_that_nginx_accepts(
         if unresolved:
             # A DNS name that does not resolve on this machine: the validator checks syntax,
             # the role's staged nginx -t finds this one (localhost is the only name here).
-            backends = [b for e in endpoints for loc in e["locations"] for b in loc["backends"]]
+            backends = [
+                b["address"] for e in endpoints for loc in e["locations"] for b in loc["backends"]
+            ]
             event("accepted, a backend name that does not resolve here")
             assert unresolved.group(1) in backends and not unresolved.group(1).startswith(
                 ("127.", "[", "localhost:")

@@ -7,6 +7,8 @@ refused by the validate step with a message naming the variable.
 from __future__ import annotations
 
 import copy
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -180,7 +182,7 @@ def test_several_endpoints_per_port_and_locations(tmp_path: Path, nginx: str, pe
     # Four TLS servers and a default server per TLS port; port 80 once for the names of 443,
     # once for those of 8443, and its default server.
     assert site.count("\nserver {") == 9
-    assert site.count("upstream ") == 5
+    assert site.count("\nupstream ") == 5
     assert "server_name alt.example.com ~^[a-z0-9-]+\\.example\\.org$;" in site
     assert "return 308 https://$host:8443$request_uri;" in site
     assert "return 308 https://$host$request_uri;" in site
@@ -265,7 +267,7 @@ def test_nothing_unasked(tmp_path: Path, nginx: str, pems: tuple) -> None:
     )
     assert "limit_conn " not in site
     assert "limit_req " not in site
-    assert "_origin" not in site
+    assert "_origin = 0" not in site
     assert set(directives(site)) == BASE_DIRECTIVES
 
 
@@ -486,3 +488,98 @@ def test_invalid_proxy_settings_are_refused_naming_the_variable(
 ) -> None:
     message = "; ".join(validate(inventory)["errors"])
     assert [text for text in expect if text not in message] == [], message
+
+
+@pytest.mark.parametrize(
+    ("balancing", "line"),
+    [
+        ({"balance": "round_robin"}, None),
+        ({"balance": "least_conn"}, "    least_conn;"),
+        ({"balance": "ip_hash"}, "    ip_hash;"),
+        ({"balance": "hash"}, "    hash $remote_addr consistent;"),
+        (
+            {"balance": "hash", "hash_key": "$cookie_io", "consistent": False},
+            "    hash $cookie_io;",
+        ),
+        ({"balance": "hash", "hash_key": "$arg_sid"}, "    hash $arg_sid consistent;"),
+        ({"balance": "hash", "hash_key": "$http_x_id"}, "    hash $http_x_id consistent;"),
+    ],
+)
+def test_balancing_methods_pass_nginx(
+    tmp_path: Path, nginx: str, pems: tuple, balancing: dict, line: str | None
+) -> None:
+    location = {
+        "path": "/",
+        "backends": ["127.0.0.1:1", {"address": "127.0.0.1:2", "weight": 3, "down": True}],
+        **balancing,
+    }
+    site = deploy({"wss_endpoints": [endpoint(locations=[location])]}, tmp_path, nginx, pems)
+    upstream = site.split("upstream wss_chat_0 {\n", 1)[1].split("}", 1)[0]
+    assert upstream.splitlines() == [
+        "    # Shared by the workers: one count of open connections (least_conn) and one view of",
+        "    # failed backends, whichever worker a client reaches.",
+        "    zone wss_chat_0 64k;",
+        *([line] if line else []),
+        "    server 127.0.0.1:1 max_fails=1 fail_timeout=10s;",
+        "    server 127.0.0.1:2 weight=3 max_fails=1 fail_timeout=10s down;",
+    ]
+
+
+def test_backend_options_and_retries_pass_nginx(tmp_path: Path, nginx: str, pems: tuple) -> None:
+    location = {
+        "path": "/",
+        "balance": "least_conn",
+        "backends": [
+            {"address": "127.0.0.1:1", "max_fails": 0, "fail_timeout": "1h"},
+            {"address": "[::1]:2", "max_fails": "5", "fail_timeout": "1s", "backup": "yes"},
+            {"address": "unix:/run/ws.sock", "weight": 1000},
+        ],
+        "next_upstream_tries": 1,
+        "connect_timeout": "75s",
+    }
+    site = deploy({"wss_endpoints": [endpoint(locations=[location])]}, tmp_path, nginx, pems)
+    assert "    server 127.0.0.1:1 max_fails=0 fail_timeout=1h;" in site
+    assert "    server [::1]:2 max_fails=5 fail_timeout=1s backup;" in site
+    assert "    server unix:/run/ws.sock weight=1000 max_fails=1 fail_timeout=10s;" in site
+    assert "        proxy_next_upstream error timeout;" in site
+    assert "        proxy_next_upstream_tries 1;" in site
+    assert "        proxy_connect_timeout 75s;" in site
+
+
+def test_defaults_retry_a_dead_backend_on_the_next(tmp_path: Path, nginx: str, pems: tuple) -> None:
+    site = deploy({"wss_endpoints": [endpoint()]}, tmp_path, nginx, pems)
+    assert "    server 127.0.0.1:19808 max_fails=1 fail_timeout=10s;" in site
+    assert "        proxy_next_upstream_tries 3;" in site
+    assert "        proxy_connect_timeout 5s;" in site
+
+
+def test_json_access_logs_per_endpoint_and_syslog(tmp_path: Path, nginx: str, pems: tuple) -> None:
+    inventory = {
+        "wss_endpoints": [endpoint(), endpoint("chat-b")],
+        "proxy_access_log_syslog": "[::1]:514",
+    }
+    site = deploy(inventory, tmp_path, nginx, pems)
+    assert "log_format wss_gateway_json escape=json" in site
+    assert "/wss-gateway-chat.access.log wss_gateway_json;" in site
+    assert "/wss-gateway-chat-b.access.log wss_gateway_json;" in site
+    assert site.count("access_log syslog:server=[::1]:514,tag=wss_gateway wss_gateway_json;") == 2
+    for field in ("$request_time", "$upstream_addr", "$upstream_connect_time", "$upstream_status",
+                  "$ssl_protocol", "$ssl_cipher", "$http_origin", "$bytes_sent",
+                  "$upstream_bytes_sent", "$wss_gateway_refusal", "$remote_addr"):  # fmt: skip
+        assert field in site, field
+
+
+def test_the_json_log_line_is_json(tmp_path: Path) -> None:
+    """The log_format with every variable replaced by a value nginx would escape as JSON."""
+    site = render({"wss_tls_dir": "/x"}, validate({"wss_endpoints": [endpoint()]})["endpoints"])
+    body = site.split("log_format wss_gateway_json escape=json\n", 1)[1].split(";\n", 1)[0]
+    text = "".join(re.findall(r"'([^']*)'", body))
+    numbers = ("$status", "$request_time", "$bytes_sent", "$request_length")
+    line = re.sub(r"\$[a-z_0-9]+", lambda m: "1.5" if m.group(0) in numbers else 'x\\"y', text)
+    assert set(json.loads(line)) >= {"time", "client", "status", "refused", "origin"}
+
+
+@pytest.mark.parametrize("bad", ["syslog.example.com", "127.0.0.1:514,facility=local7", 514])
+def test_bad_syslog_server_is_refused(bad: object) -> None:
+    errors = validate({"wss_endpoints": [endpoint()], "proxy_access_log_syslog": bad})["errors"]
+    assert len(errors) == 1 and errors[0].startswith("proxy_access_log_syslog: "), errors
