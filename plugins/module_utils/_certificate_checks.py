@@ -209,7 +209,17 @@ def acme_order_reason(
     server_was = _conf_value(text, "server") or ""
     if server_was != server:
         return f"the ACME directory changed (certificate from {server_was})"
+    certificate = _dict(endpoint.get("certificate"))
     key_type_was = _conf_value(text, "key_type") or "rsa"
-    if key_type_was != _dict(endpoint.get("certificate")).get("key_type"):
+    if key_type_was != certificate.get("key_type"):
         return f"its key type changed (certificate: {key_type_was})"
+    # certbot's authenticator: webroot (http-01) or the DNS plugin dns-<provider> (dns-01).
+    authenticator = (
+        f"dns-{_dict(certificate.get('dns')).get('provider')}"
+        if certificate.get("challenge") == "dns-01"
+        else "webroot"
+    )
+    authenticator_was = _conf_value(text, "authenticator")
+    if authenticator_was is not None and authenticator_was != authenticator:
+        return f"its challenge changed (certificate validated through {authenticator_was})"
     return ""

@@ -13,11 +13,76 @@ from __future__ import annotations
 
 import copy
 
+DNS_OPTIONS: dict = {
+    "provider": {
+        "description": [
+            "The certbot DNS plugin that publishes the C(_acme-challenge) TXT records: C(rfc2136)"
+            " (RFC 2136 dynamic updates signed with a TSIG key, such as BIND, Knot or PowerDNS"
+            " accept; Debian's C(python3-certbot-dns-rfc2136))."
+        ],
+        "type": "str",
+        "choices": ["rfc2136"],
+        "default": "rfc2136",
+    },
+    "server": {
+        "description": [
+            "IPv4 or IPv6 address (not a host name, as the plugin requires) of the DNS server that"
+            " accepts the updates: the primary authoritative server of the zone."
+        ],
+        "type": "str",
+    },
+    "port": {
+        "description": ["DNS port of O(wss_endpoints[].certificate.dns.server), 1-65535."],
+        "type": "int",
+        "default": 53,
+    },
+    "key_name": {
+        "description": [
+            "Name of the TSIG key the server allows to update the zone's C(_acme-challenge)"
+            " records: labels of ASCII letters, digits, C(_) and C(-) separated by dots, an"
+            " optional final dot, at most 253 characters."
+        ],
+        "type": "str",
+    },
+    "key_algorithm": {
+        "description": ["Algorithm of the TSIG key."],
+        "type": "str",
+        "choices": [
+            "HMAC-SHA512",
+            "HMAC-SHA384",
+            "HMAC-SHA256",
+            "HMAC-SHA224",
+            "HMAC-SHA1",
+            "HMAC-MD5",
+        ],
+        "default": "HMAC-SHA512",
+    },
+    "key_secret": {
+        "description": [
+            "The TSIG key's secret, base64 (as C(tsig-keygen) prints it); keep it in Ansible Vault.",
+            "Never logged; written only to the endpoint's credentials file on the host (mode"
+            " C(0600), owner root), which certbot reads at every renewal.",
+        ],
+        "type": "str",
+        "no_log": True,
+    },
+    "propagation_seconds": {
+        "description": [
+            "Seconds certbot waits after the update before it asks the CA to validate (the time"
+            " the zone's secondary servers need to receive it), 0-3600; 0 when the CA queries the"
+            " updated server itself."
+        ],
+        "type": "int",
+        "default": 60,
+    },
+}
+
 CERTIFICATE_OPTIONS: dict = {
     "source": {
         "description": [
             "C(selfsigned) (internal CA on the controller), C(provided) (your PEM files) or"
-            " C(acme) (an ACME CA such as Let's Encrypt; DNS names only)."
+            " C(acme) (an ACME CA such as Let's Encrypt; DNS names only, wildcards with"
+            " C(challenge=dns-01))."
         ],
         "type": "str",
         "choices": ["selfsigned", "provided", "acme"],
@@ -31,6 +96,32 @@ CERTIFICATE_OPTIONS: dict = {
         "type": "str",
         "choices": ["ecdsa", "rsa"],
         "default": "ecdsa",
+    },
+    "challenge": {
+        "description": [
+            "C(acme) - how the CA checks control of the names: C(http-01) (a file on port 80 of"
+            " each name, served by nginx; no wildcards) or C(dns-01) (a TXT record that certbot"
+            " publishes through O(wss_endpoints[].certificate.dns); wildcards allowed, and the CA"
+            " never needs to reach the gateway)."
+        ],
+        "type": "str",
+        "choices": ["http-01", "dns-01"],
+        "default": "http-01",
+    },
+    "dns": {
+        "description": [
+            "C(acme) with C(challenge=dns-01) - the DNS server and TSIG key that certbot updates;"
+            " O(wss_endpoints[].certificate.dns.server), O(wss_endpoints[].certificate.dns.key_name)"
+            " and O(wss_endpoints[].certificate.dns.key_secret) are required then.",
+            "A complete endpoint: C(name: tenants), C(server_names: [example.com, '*.example.com'])"
+            " (the deploy's check dials O(wss_endpoints[].check_name)), C(certificate: {source: acme,"
+            " challenge: dns-01, dns: {provider: rfc2136, server: 192.0.2.53, port: 53, key_name:"
+            " acme-update., key_algorithm: HMAC-SHA512, key_secret: <a vault-encrypted variable>,"
+            " propagation_seconds: 60}}), with the key allowed to update only the TXT records"
+            " C(_acme-challenge.example.com); see the role's README for the BIND side.",
+        ],
+        "type": "dict",
+        "options": DNS_OPTIONS,
     },
     "cert_src": {
         "description": [
@@ -203,6 +294,7 @@ ENDPOINT_OPTIONS: dict = {
             "An IP address makes this endpoint the one that answers TLS handshakes without SNI on"
             " its port (clients send none when they dial an address); one endpoint per port may"
             " have IP addresses.",
+            "A wildcard with certificate source C(acme) needs C(challenge=dns-01).",
         ],
         "type": "list",
         "elements": "str",

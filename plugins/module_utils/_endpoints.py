@@ -16,11 +16,14 @@ upstream names and check targets derived).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ipaddress
 import re
 
 from ansible_collections.wss.gateway.plugins.module_utils._endpoint_schema import (
     CERTIFICATE_OPTIONS,
+    DNS_OPTIONS,
     ENDPOINT_OPTIONS,
     LOCATION_OPTIONS,
     choices,
@@ -61,6 +64,14 @@ BARE_SECONDS_RE = re.compile(r"[0-9]{1,9}")
 # An inventory group or host name as wss_verify_from names it (Ansible's own names, and '-').
 GROUP_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
 VIEW_KINDS = ("host", "controller")
+# certificate.dns (dns-01 through certbot's rfc2136 plugin), written into its credentials file:
+# an address as ipaddress then reads it, a TSIG key name label by label (dots between, an
+# optional final dot), and a base64 secret (whole 4-character groups, '=' padding only last).
+DNS_SERVER_RE = re.compile(r"[0-9A-Fa-f:.]{2,45}")
+TSIG_LABEL_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,62}")
+TSIG_SECRET_RE = re.compile(r"[A-Za-z0-9+/]{2,1024}={0,2}")
+MAX_TSIG_NAME = 253
+PROPAGATION_MAX_SECONDS = 3600
 _UNIT_MS = {
     "y": 365 * 86400000,
     "M": 30 * 86400000,
@@ -100,6 +111,10 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 RESERVED_PORTS = (80,)
 CERT_SOURCES = choices(CERTIFICATE_OPTIONS, "source")
 KEY_TYPES = choices(CERTIFICATE_OPTIONS, "key_type")
+CHALLENGES = choices(CERTIFICATE_OPTIONS, "challenge")
+DNS_PROVIDERS = choices(DNS_OPTIONS, "provider")
+TSIG_ALGORITHMS = choices(DNS_OPTIONS, "key_algorithm")
+DNS_DEFAULTS = defaults(DNS_OPTIONS)
 LOCATION_DEFAULTS = defaults(LOCATION_OPTIONS)
 ENDPOINT_DEFAULTS = defaults(ENDPOINT_OPTIONS)
 CERTIFICATE_DEFAULTS = defaults(CERTIFICATE_OPTIONS)
@@ -514,6 +529,44 @@ def file_path_error(value: object, what: str = "path") -> str | None:
     return None
 
 
+def tsig_key_name_error(value: object) -> str | None:
+    """Why ``value`` is not a TSIG key name (a domain name, letters case kept), or None."""
+    if not isinstance(value, str) or not value:
+        return f"must be a TSIG key name such as 'acme-update.', got {type(value).__name__}"
+    labels = value[:-1].split(".") if value.endswith(".") else value.split(".")
+    if len(value) > MAX_TSIG_NAME or not all(TSIG_LABEL_RE.fullmatch(label) for label in labels):
+        return (
+            f"{show(value)} is not a TSIG key name (labels of ASCII letters, digits, _ and -"
+            " separated by dots, an optional final dot, at most 253 characters)"
+        )
+    return None
+
+
+def tsig_secret_error(value: object) -> str | None:
+    """Why ``value`` is not a base64 TSIG secret, or None; never quotes the value."""
+    if not isinstance(value, str) or not value:
+        return f"must be the TSIG key's base64 secret, got {type(value).__name__}"
+    if not TSIG_SECRET_RE.fullmatch(value) or len(value) % 4:
+        return (
+            f"is not base64 ({len(value)} characters; expected groups of four of A-Z a-z 0-9 + /,"
+            " '=' padding only at the end, as tsig-keygen prints it); the value is not shown"
+        )
+    try:
+        base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return "is not valid base64 (bad padding); the value is not shown"
+    return None
+
+
+def dns_server_error(value: object) -> str | None:
+    if not isinstance(value, str) or not DNS_SERVER_RE.fullmatch(value) or not is_ip(value):
+        return (
+            f"{show(value)} is not an IPv4 or IPv6 address (certbot's rfc2136 plugin sends its"
+            " updates to an address, not a host name)"
+        )
+    return None
+
+
 def _unknown(where: str, mapping: dict, options: dict) -> list[str]:
     return [
         f"{where}: unknown key {show(key)} (known: {', '.join(options)})"
@@ -589,6 +642,58 @@ def _location(where: str, location: object) -> tuple[list[str], dict | None]:
     return [], merged
 
 
+def _dns(where: str, dns: object) -> tuple[list[str], dict | None]:
+    """``certificate.dns`` of a dns-01 endpoint: every key checked, the secret never quoted."""
+    if dns is None:
+        dns = {}
+    if not isinstance(dns, dict):
+        return [
+            f"{where}: must be a mapping such as {{server: 192.0.2.53, key_name: acme., key_secret: ...}},"
+            f" got {type(dns).__name__}"
+        ], None
+    errors = _unknown(where, dns, DNS_OPTIONS)
+    merged = dict(DNS_DEFAULTS)
+    merged.update({key: value for key, value in dns.items() if value is not None})
+    if merged["provider"] not in DNS_PROVIDERS:
+        errors.append(
+            f"{where}.provider: {show(merged['provider'])} is not one of {', '.join(DNS_PROVIDERS)}"
+            " (see the certificate role's README for other certbot DNS plugins)"
+        )
+    required = {
+        "server": "the address of the DNS server that accepts the updates",
+        "key_name": "the name of the TSIG key that signs them",
+        "key_secret": "the TSIG key's secret (from Ansible Vault)",
+    }
+    checks = {
+        "server": dns_server_error,
+        "key_name": tsig_key_name_error,
+        "key_secret": tsig_secret_error,
+    }
+    for key, what in required.items():
+        if merged.get(key) in (None, ""):
+            errors.append(f"{where}.{key}: challenge 'dns-01' needs {what}")
+            continue
+        problem = checks[key](merged[key])
+        if problem:
+            errors.append(f"{where}.{key}: {problem}")
+    problems, port = _whole(f"{where}.port", merged["port"], 1, 65535)
+    errors += problems
+    if merged["key_algorithm"] not in TSIG_ALGORITHMS:
+        errors.append(
+            f"{where}.key_algorithm: {show(merged['key_algorithm'])} is not one of"
+            f" {', '.join(TSIG_ALGORITHMS)}"
+        )
+    problems, seconds = _whole(
+        f"{where}.propagation_seconds", merged["propagation_seconds"], 0, PROPAGATION_MAX_SECONDS
+    )
+    errors += problems
+    if errors:
+        return errors, None
+    merged.update({"port": port, "propagation_seconds": seconds})
+    merged["server"] = str(ip_address(merged["server"]))
+    return [], merged
+
+
 def _certificate(where: str, certificate: object) -> tuple[list[str], dict | None]:
     if certificate is None:
         certificate = {}
@@ -628,6 +733,19 @@ def _certificate(where: str, certificate: object) -> tuple[list[str], dict | Non
         errors.append(
             f"{where}: cert_src, key_src, cert_path and key_path belong to source 'provided'"
         )
+    if merged["challenge"] not in CHALLENGES:
+        errors.append(
+            f"{where}.challenge: {show(merged['challenge'])} is not one of {', '.join(CHALLENGES)}"
+        )
+    elif merged["source"] != "acme" and "challenge" in certificate:
+        errors.append(f"{where}.challenge: belongs to source 'acme'")
+    elif merged["challenge"] == "dns-01":
+        problems, merged["dns"] = _dns(f"{where}.dns", merged.get("dns"))
+        errors += problems
+    elif "dns" in merged:
+        errors.append(f"{where}.dns: belongs to challenge 'dns-01' (this endpoint uses 'http-01')")
+    if merged["source"] != "acme":
+        merged.pop("challenge")
     return errors, (None if errors else merged)
 
 
@@ -673,17 +791,19 @@ def _endpoint(where: str, endpoint: dict) -> tuple[list[str], dict | None]:
     problems, certificate = _certificate(f"{where}.certificate", endpoint.get("certificate"))
     errors += problems
     if certificate and certificate["source"] == "acme":
-        # HTTP-01 proves control of a DNS name through port 80: no IP address, no wildcard.
+        # ACME validates DNS names only; a wildcard only through a DNS record (dns-01), as
+        # HTTP-01 proves control of one name through its port 80.
         for index, server_name in enumerate(normal_names):
             if is_ip(server_name):
                 errors.append(
                     f"{where}.server_names[{index}]: {show(server_name)} is an IP address; "
-                    "certificate source 'acme' (HTTP-01) can only validate DNS names"
+                    "certificate source 'acme' can only validate DNS names"
                 )
-            elif server_name.startswith("*."):
+            elif server_name.startswith("*.") and certificate["challenge"] != "dns-01":
                 errors.append(
                     f"{where}.server_names[{index}]: {show(server_name)} is a wildcard; "
-                    "certificate source 'acme' (HTTP-01) cannot validate wildcards"
+                    "certificate source 'acme' validates wildcards only with challenge 'dns-01'"
+                    " (HTTP-01 cannot)"
                 )
     locations = endpoint.get("locations")
     normal_locations = []
@@ -918,8 +1038,9 @@ def _settings_errors(settings: dict) -> list[str]:
     return errors
 
 
-def _acme_settings_errors(settings: dict, acme: list[str]) -> list[str]:
-    """The certificate role's rules for ACME endpoints (``acme``: their names)."""
+def _acme_settings_errors(settings: dict, acme: list[str], http01: list[str]) -> list[str]:
+    """The certificate role's rules for ACME endpoints (``acme``: their names; ``http01``:
+    those whose challenge is answered on port 80)."""
     errors = []
     listed = "', '".join(acme)
     if "certificate_acme_agree_tos" in settings and not as_bool(
@@ -929,10 +1050,15 @@ def _acme_settings_errors(settings: dict, acme: list[str]) -> list[str]:
             f"certificate_acme_agree_tos: endpoint '{listed}' uses certificate source 'acme'; set it"
             " to true to agree to the ACME CA's terms of service"
         )
-    if "proxy_http_redirect" in settings and as_bool(settings["proxy_http_redirect"]) is False:
+    if (
+        http01
+        and "proxy_http_redirect" in settings
+        and as_bool(settings["proxy_http_redirect"]) is False
+    ):
+        listed_http01 = "', '".join(http01)
         errors.append(
-            f"proxy_http_redirect: endpoint '{listed}' uses certificate source 'acme', whose HTTP-01"
-            " challenge is answered on port 80; it must be true"
+            f"proxy_http_redirect: endpoint '{listed_http01}' uses certificate source 'acme'"
+            " with challenge 'http-01', which is answered on port 80; it must be true"
         )
     directory = settings.get("certificate_acme_directory")
     if directory not in (None, "") and (
@@ -952,8 +1078,11 @@ def _acme_settings_errors(settings: dict, acme: list[str]) -> list[str]:
     return errors
 
 
-def certificate_settings_errors(settings: dict, acme: list[str]) -> list[str]:
-    """The certificate role's numeric settings, and its ACME rules when ``acme`` names endpoints."""
+def certificate_settings_errors(
+    settings: dict, acme: list[str], http01: list[str] | None = None
+) -> list[str]:
+    """The certificate role's numeric settings, and its ACME rules when ``acme`` names endpoints
+    (``http01``: those of them with challenge http-01; all of them when not given)."""
     errors = []
     bounds = {
         "certificate_acme_renew_days": (1, 10**4),
@@ -988,7 +1117,7 @@ def certificate_settings_errors(settings: dict, acme: list[str]) -> list[str]:
             for p in problems
         ]
     if acme:
-        errors += _acme_settings_errors(settings, acme)
+        errors += _acme_settings_errors(settings, acme, acme if http01 is None else http01)
     return errors
 
 
@@ -1064,7 +1193,13 @@ def validate(
                 f"nginx_status_listen: port {port} is the TLS port of endpoint '{clashing[0]}'"
             )
     acme = [endpoint["name"] for endpoint in normal if endpoint["certificate"]["source"] == "acme"]
-    errors += certificate_settings_errors(settings, acme)
+    http01 = [
+        endpoint["name"]
+        for endpoint in normal
+        if endpoint["certificate"]["source"] == "acme"
+        and endpoint["certificate"]["challenge"] == "http-01"
+    ]
+    errors += certificate_settings_errors(settings, acme, http01)
     problems, ports = public_ports(
         settings.get("wss_public_ports"), [endpoint["listen"] for endpoint in normal]
     )

@@ -78,8 +78,10 @@ def test_proxy_readme_shows_every_option_with_its_default() -> None:
     readme = (ROOT / "roles" / "proxy" / "README.md").read_text()
     for key in [*schema.ENDPOINT_OPTIONS, *schema.LOCATION_OPTIONS]:
         assert f"{key}:" in readme, key
+    # The certificate's options are the certificate role's (its README test below).
+    certificate = _scalar_defaults(schema.CERTIFICATE_OPTIONS)
     for key, default in _scalar_defaults(schema.ENDPOINT_OPTIONS).items():
-        if key not in ("path", "source", "key_type"):
+        if key != "path" and key not in certificate:
             shown = str(default).lower() if isinstance(default, bool) else default
             assert f"{key}: {shown}" in readme, key
     assert "`wss_trusted_proxies` | `[]`" in readme
@@ -87,8 +89,10 @@ def test_proxy_readme_shows_every_option_with_its_default() -> None:
 
 def test_certificate_readme_names_every_source_and_key_type() -> None:
     readme = (ROOT / "roles" / "certificate" / "README.md").read_text()
-    for key in ("source", "key_type"):
+    for key in ("source", "key_type", "challenge"):
         for choice in schema.CERTIFICATE_OPTIONS[key]["choices"]:
             assert f"`{choice}`" in readme, choice
-    for key in schema.CERTIFICATE_OPTIONS:
+    for key in [*schema.CERTIFICATE_OPTIONS, *schema.DNS_OPTIONS]:
         assert f"`{key}`" in readme or f"`certificate.{key}`" in readme or f"`{key}:" in readme, key
+    for key, default in _scalar_defaults(schema.DNS_OPTIONS).items():
+        assert f"{key}: {default}" in readme, key

@@ -126,8 +126,8 @@ def test_numbers_from_extra_vars_are_strings() -> None:
 def test_proxy_redirect_needed_for_acme() -> None:
     found = endpoint_errors(ACME, settings={"proxy_http_redirect": "false"})
     assert found == [
-        "proxy_http_redirect: endpoint 'chat' uses certificate source 'acme', whose HTTP-01"
-        " challenge is answered on port 80; it must be true"
+        "proxy_http_redirect: endpoint 'chat' uses certificate source 'acme' with challenge"
+        " 'http-01', which is answered on port 80; it must be true"
     ]
 
 

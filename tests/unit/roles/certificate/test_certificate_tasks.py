@@ -172,6 +172,12 @@ CONF = {
         b"version = 2.1\nserver = https://acme.test/dir\nkey_type = ecdsa\n"
     ).decode()
 }
+WEBROOT_CONF = {
+    "content": base64.b64encode(
+        base64.b64decode(CONF["content"]) + b"authenticator = webroot\n"
+    ).decode()
+}
+DNS01 = {"key_type": "ecdsa", "challenge": "dns-01", "dns": {"provider": "rfc2136"}}
 EXISTS = {"stat": {"exists": True}}
 ACME_INFO = {
     "subject_alt_name": ["DNS:chat.example.com"],
@@ -212,6 +218,24 @@ ACME_INFO = {
             CONF,
             {**ENDPOINT, "certificate": {"key_type": "rsa"}},
             "its key type changed (certificate: ecdsa)",
+        ),
+        (
+            EXISTS,
+            ACME_INFO,
+            WEBROOT_CONF,
+            {**ENDPOINT, "certificate": DNS01},
+            "its challenge changed (certificate validated through webroot)",
+        ),
+        (
+            EXISTS,
+            ACME_INFO,
+            {
+                "content": base64.b64encode(
+                    base64.b64decode(CONF["content"]) + b"authenticator = dns-rfc2136\n"
+                ).decode()
+            },
+            {**ENDPOINT, "certificate": DNS01},
+            "",
         ),
         (
             EXISTS,

@@ -304,7 +304,7 @@ INVALID = [
             ]
         },
         [
-            "wss_endpoints[0].server_names[1]: '192.0.2.7' is an IP address; certificate source 'acme' (HTTP-01)"
+            "wss_endpoints[0].server_names[1]: '192.0.2.7' is an IP address; certificate source 'acme' can only"
         ],
     ),
     (
