@@ -54,6 +54,21 @@ def require_tool(name: str) -> str:
     return path
 
 
+def tool_venv(name: str) -> Path:
+    """The venv of a test tool with pins of its own (scripts/tool-venv.sh NAME, made once by
+    ``make test``'s setup); skip without it, fail under CI."""
+    done = subprocess.run(
+        [str(ROOT / "scripts" / "tool-venv.sh"), name],
+        capture_output=True, text=True, timeout=900, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        message = f"cannot install {name}: {done.stderr[-2000:]}"
+        if IN_CI:
+            pytest.fail(message + " (CI=true: nothing is skipped)")
+        pytest.skip(message)
+    return Path(done.stdout.strip())
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return ROOT

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import IN_CI, ROOT, require_tool
+from tests.conftest import ROOT, require_tool, tool_venv
 
 GALAXY = yaml.safe_load((ROOT / "galaxy.yml").read_text())
 ROLES = sorted(p.name for p in (ROOT / "roles").iterdir() if (p / "tasks").is_dir())
@@ -277,17 +277,8 @@ def test_changelog_is_generated_from_the_fragments(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def importer_venv() -> Path:
-    """The venv with galaxy-importer (pinned) that scripts/tool-venv.sh makes once."""
-    done = subprocess.run(
-        [str(ROOT / "scripts" / "tool-venv.sh"), "galaxy-importer"],
-        capture_output=True, text=True, timeout=900, check=False,
-    )  # fmt: skip
-    if done.returncode != 0:
-        message = f"cannot install galaxy-importer: {done.stderr[-2000:]}"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    return Path(done.stdout.strip())
+    """The venv with galaxy-importer (pinned)."""
+    return tool_venv("galaxy-importer")
 
 
 def test_galaxy_importer_has_no_warnings(

@@ -575,6 +575,20 @@ def _unknown(where: str, mapping: dict, options: dict) -> list[str]:
     ]
 
 
+def _options(
+    where: str, value: object, example: str, options: dict, defaults: dict
+) -> tuple[list[str], dict | None]:
+    """An optional mapping of ``options`` (unset: empty): ``(errors, the defaults updated with
+    the keys it sets)``; not a mapping, or with unknown keys, is an error naming ``where``."""
+    if value is None:
+        value = {}
+    if not isinstance(value, dict):
+        return [f"{where}: must be a mapping such as {example}, got {type(value).__name__}"], None
+    merged = dict(defaults)
+    merged.update({key: item for key, item in value.items() if item is not None})
+    return _unknown(where, value, options), merged
+
+
 def _whole(where: str, value: object, low: int, high: int, off: str = "") -> tuple[list, int]:
     number = as_int(value)
     if number is None or not (number == 0 and off or low <= number <= high):
@@ -644,16 +658,10 @@ def _location(where: str, location: object) -> tuple[list[str], dict | None]:
 
 def _dns(where: str, dns: object) -> tuple[list[str], dict | None]:
     """``certificate.dns`` of a dns-01 endpoint: every key checked, the secret never quoted."""
-    if dns is None:
-        dns = {}
-    if not isinstance(dns, dict):
-        return [
-            f"{where}: must be a mapping such as {{server: 192.0.2.53, key_name: acme., key_secret: ...}},"
-            f" got {type(dns).__name__}"
-        ], None
-    errors = _unknown(where, dns, DNS_OPTIONS)
-    merged = dict(DNS_DEFAULTS)
-    merged.update({key: value for key, value in dns.items() if value is not None})
+    example = "{server: 192.0.2.53, key_name: acme., key_secret: ...}"
+    errors, merged = _options(where, dns, example, DNS_OPTIONS, DNS_DEFAULTS)
+    if merged is None:
+        return errors, None
     if merged["provider"] not in DNS_PROVIDERS:
         errors.append(
             f"{where}.provider: {show(merged['provider'])} is not one of {', '.join(DNS_PROVIDERS)}"
@@ -695,15 +703,11 @@ def _dns(where: str, dns: object) -> tuple[list[str], dict | None]:
 
 
 def _certificate(where: str, certificate: object) -> tuple[list[str], dict | None]:
-    if certificate is None:
-        certificate = {}
-    if not isinstance(certificate, dict):
-        return [
-            f"{where}: must be a mapping such as {{source: selfsigned}}, got {type(certificate).__name__}"
-        ], None
-    errors = _unknown(where, certificate, CERTIFICATE_OPTIONS)
-    merged = dict(CERTIFICATE_DEFAULTS)
-    merged.update({key: value for key, value in certificate.items() if value is not None})
+    errors, merged = _options(
+        where, certificate, "{source: selfsigned}", CERTIFICATE_OPTIONS, CERTIFICATE_DEFAULTS
+    )
+    if merged is None:
+        return errors, None
     if merged["source"] not in CERT_SOURCES:
         errors.append(
             f"{where}.source: {show(merged['source'])} is not one of {', '.join(CERT_SOURCES)}"
@@ -737,7 +741,7 @@ def _certificate(where: str, certificate: object) -> tuple[list[str], dict | Non
         errors.append(
             f"{where}.challenge: {show(merged['challenge'])} is not one of {', '.join(CHALLENGES)}"
         )
-    elif merged["source"] != "acme" and "challenge" in certificate:
+    elif merged["source"] != "acme" and (certificate or {}).get("challenge") is not None:
         errors.append(f"{where}.challenge: belongs to source 'acme'")
     elif merged["challenge"] == "dns-01":
         problems, merged["dns"] = _dns(f"{where}.dns", merged.get("dns"))
@@ -1050,11 +1054,8 @@ def _acme_settings_errors(settings: dict, acme: list[str], http01: list[str]) ->
             f"certificate_acme_agree_tos: endpoint '{listed}' uses certificate source 'acme'; set it"
             " to true to agree to the ACME CA's terms of service"
         )
-    if (
-        http01
-        and "proxy_http_redirect" in settings
-        and as_bool(settings["proxy_http_redirect"]) is False
-    ):
+    redirect_off = as_bool(settings.get("proxy_http_redirect", True)) is False
+    if http01 and "proxy_http_redirect" in settings and redirect_off:
         listed_http01 = "', '".join(http01)
         errors.append(
             f"proxy_http_redirect: endpoint '{listed_http01}' uses certificate source 'acme'"
@@ -1193,11 +1194,11 @@ def validate(
                 f"nginx_status_listen: port {port} is the TLS port of endpoint '{clashing[0]}'"
             )
     acme = [endpoint["name"] for endpoint in normal if endpoint["certificate"]["source"] == "acme"]
+    certificates = [(endpoint["name"], endpoint["certificate"]) for endpoint in normal]
     http01 = [
-        endpoint["name"]
-        for endpoint in normal
-        if endpoint["certificate"]["source"] == "acme"
-        and endpoint["certificate"]["challenge"] == "http-01"
+        name
+        for name, certificate in certificates
+        if certificate["source"] == "acme" and certificate["challenge"] == "http-01"
     ]
     errors += certificate_settings_errors(settings, acme, http01)
     problems, ports = public_ports(
@@ -1222,10 +1223,8 @@ def _proxy_protocol_errors(
             " balancers that send the PROXY header (no other is taken at its word)"
         )
     for other in earlier:
-        if (
-            other["listen"] == endpoint["listen"]
-            and other["proxy_protocol"] != endpoint["proxy_protocol"]
-        ):
+        same_port = other["listen"] == endpoint["listen"]
+        if same_port and other["proxy_protocol"] != endpoint["proxy_protocol"]:
             errors.append(
                 f"{where}.proxy_protocol: {str(endpoint['proxy_protocol']).lower()} on port"
                 f" {endpoint['listen']}, where endpoint '{other['name']}' has"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import IN_CI, ROOT, require_tool
+from tests.conftest import require_tool, tool_venv
 from tests.proof.conftest import OUTPUT, Gateway
 
 SERVER_NAMES = ["wss.test", "www.wss.test"]
@@ -33,17 +33,8 @@ NOT_OFFERED = [
 
 @pytest.fixture(scope="module")
 def sslyze_python() -> str:
-    """The Python of sslyze's own venv (scripts/tool-venv.sh: it pins cryptography < 47)."""
-    done = subprocess.run(
-        [str(ROOT / "scripts" / "tool-venv.sh"), "sslyze"],
-        capture_output=True, text=True, timeout=900, check=False,
-    )  # fmt: skip
-    if done.returncode != 0:
-        message = f"cannot install sslyze: {done.stderr[-2000:]}"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    return str(Path(done.stdout.strip()) / "bin" / "python")
+    """The Python of sslyze's own venv (it pins cryptography < 47)."""
+    return str(tool_venv("sslyze") / "bin" / "python")
 
 
 def sslyze(python: str, gateway: Gateway, name: str, profile: str) -> None:
