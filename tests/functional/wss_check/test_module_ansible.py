@@ -42,6 +42,8 @@ def run_playbook(tmp_path, args: dict, *extra: str, python: str = sys.executable
         ANSIBLE_LOCALHOST_WARNING="false",
         ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
         ANSIBLE_NOCOLOR="1",
+        # ansible-core 2.21 adds a result's `invocation` (the masked arguments) only when asked.
+        ANSIBLE_INJECT_INVOCATION="true",
     )
     completed = subprocess.run(
         ["ansible-playbook", "-i", "localhost,", str(playbook), "-e", f"@{extra_vars}", *extra],
