@@ -9,6 +9,7 @@ stay reachable through the sys.path scan.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -99,6 +100,20 @@ def image_env() -> dict[str, str]:
     env = dict(line.split("=", 1) for line in built.stdout.split() if "=" in line)
     assert "WSS_IMAGE_BOOKWORM_SYSTEMD" in env, built.stdout
     return env
+
+
+def _load_wss_client():
+    """The scenarios' controller-side client (a script, not a package), for the tests too."""
+    path = ROOT / "extensions" / "molecule" / "resources" / "wss_client.py"
+    spec = importlib.util.spec_from_file_location("wss_client", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# A WebSocket for synchronous tests: websockets' asyncio client driven call by call, not
+# websockets.sync, whose reader thread races the writer on the TLS socket (see the class).
+SyncWebSocket = _load_wss_client().SyncWebSocket
 
 
 def run_molecule(

@@ -12,8 +12,8 @@ from contextlib import ExitStack
 import pytest
 from cryptography.hazmat.primitives import serialization
 from websockets.exceptions import InvalidStatus
-from websockets.sync.client import ClientConnection, connect
 
+from tests.conftest import SyncWebSocket
 from tests.proof.conftest import Gateway
 
 
@@ -29,11 +29,11 @@ def open_ws(
     headers: dict | None = None,
     name: str | None = None,
     port: int | None = None,
-) -> ClientConnection:
+) -> SyncWebSocket:
     """A WebSocket to ``name`` (SNI and Host; an IP address sends no SNI) on ``port``."""
     name, port = name or gateway.name, port or gateway.port
     sock = socket.create_connection(("127.0.0.1", port), timeout=10)
-    return connect(
+    return SyncWebSocket(
         f"wss://{name}:{port}{path}",
         sock=sock,
         ssl=tls_context(gateway),

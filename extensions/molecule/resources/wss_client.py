@@ -34,7 +34,6 @@ import time
 
 from websockets.asyncio.client import connect as aconnect
 from websockets.exceptions import InvalidStatus, WebSocketException
-from websockets.sync.client import connect
 
 VERSIONS = {
     "1.0": ssl.TLSVersion.TLSv1,
@@ -42,6 +41,53 @@ VERSIONS = {
     "1.2": ssl.TLSVersion.TLSv1_2,
     "1.3": ssl.TLSVersion.TLSv1_3,
 }
+
+
+class SyncWebSocket:
+    """A WebSocket for synchronous code: websockets' asyncio client, driven call by call.
+
+    Not websockets.sync: its reader thread reads the TLS socket while the caller's thread
+    writes it, and CPython's ssl module does not serialise the two (python/cpython#137583).
+    When the reader handled the server's TLS 1.3 session tickets at the moment the client
+    wrote its upgrade request, the request now and then never reached nginx (its access log
+    has no line for it) and the probe failed with "timed out while waiting for handshake
+    response" (about 1 handshake in 100 here). Here one thread does everything: the event
+    loop runs only inside a call, nothing reads between calls, and no keepalive ping is sent.
+    """
+
+    def __init__(self, url: str, **kwargs) -> None:
+        self._loop = asyncio.new_event_loop()
+        try:
+            self._ws = self._loop.run_until_complete(aconnect(url, ping_interval=None, **kwargs))
+        except BaseException:
+            self._loop.close()
+            raise
+        self.response = self._ws.response
+
+    def send(self, message: str | bytes) -> None:
+        self._loop.run_until_complete(self._ws.send(message))
+
+    def recv(self, timeout: float | None = None) -> str | bytes:
+        return self._loop.run_until_complete(asyncio.wait_for(self._ws.recv(), timeout))
+
+    def close(self) -> None:
+        if self._loop.is_closed():
+            return
+        try:
+            self._loop.run_until_complete(self._ws.close())
+        finally:
+            self._loop.close()
+
+    def __enter__(self) -> SyncWebSocket:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+def connect(url: str, **kwargs) -> SyncWebSocket:
+    """Open ``url`` (websockets' asyncio client options: sock, ssl, origin, ...)."""
+    return SyncWebSocket(url, **kwargs)
 
 
 def context(args: argparse.Namespace) -> ssl.SSLContext:
