@@ -91,7 +91,7 @@ _value:
       elements: dict
     hosts:
       description:
-        - One row per host, attention first. Keys C(host), C(status) (its worst row's:
+        - One row per host, attention first. Keys C(host), C(status) (that of its worst row,
           C(failed), C(unreachable), C(warn) or C(ok)), C(active_connections) (an integer, or
           null), C(connections_note) (why the connections are unknown; empty when known),
           C(nginx_version), C(openssl_version) (null when unknown), C(cert_not_after) (the
