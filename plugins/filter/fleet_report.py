@@ -13,8 +13,9 @@ version_added: 0.1.0
 author: wss.gateway developers
 description:
   - Takes the registered M(wss.gateway.wss_check) result of every host and returns one row
-    per host and endpoint, the counts, a plain-text table for the terminal and a
-    self-contained HTML page (inline CSS, no scripts, no external assets).
+    per host and endpoint, one summary row per host, the counts, plain-text tables for the
+    terminal and a self-contained HTML page (inline CSS and a small inline script, no
+    external resources).
   - A host that could not be checked is given as a mapping with C(unreachable=true) or
     C(failed=true) and C(msg) instead of a result, and becomes one row with stage C(host).
   - A host checked from several places is given as a list with one result (or mapping as
@@ -24,6 +25,14 @@ description:
     certificate expires in fewer than O(warn_days) days. Rows are sorted with failures
     first, then unreachable hosts, then certificates about to expire (fewest days first),
     then the rest, each by host and URL.
+  - With O(host_facts), each host's summary row has its nginx's active connections (from the
+    C(stub_status) answer; C(unknown) and why when stub_status is off or did not answer), the
+    nginx and OpenSSL versions and the soonest certificate expiry over its endpoints; without
+    it the host rows still have their status and soonest expiry.
+  - The HTML page has a table of the hosts and one of the endpoints, in the report's order and
+    complete without scripts; with scripts a click on a column header sorts by that column
+    (numbers and dates as such, unknown values last) and a checkbox shows only the rows that
+    need attention. Every value is HTML-escaped.
 options:
   _input:
     description: Inventory hostname mapped to that host's M(wss.gateway.wss_check) result, or to a list of them, one per view.
@@ -36,6 +45,13 @@ options:
   generated:
     description: When the report was made, shown on the HTML page; omitted when not set.
     type: str
+  host_facts:
+    description:
+      - Inventory hostname mapped to what was read on that host. Keys C(nginx_version) and
+        C(openssl_version) (empty - unknown), C(status_listen) (C(nginx_status_listen); empty -
+        stub_status is off) and C(stub_status), the registered M(ansible.builtin.uri) result
+        of C(/stub_status) (C(status), C(content), C(msg); skipped or unreachable - unknown).
+    type: dict
 """
 
 EXAMPLES = r"""
@@ -69,18 +85,28 @@ _value:
         - One row per host, view and endpoint, attention first. Keys C(host), C(view) (where
           the check ran from), C(url), C(server_hostname), C(status) (C(ok), C(failed) or
           C(unreachable)), C(stage), C(message), C(tls_version), C(issuer) (its CN),
-          C(days_left), C(handshake_ms), C(attention) and C(line) (the row as one sentence
+          C(not_after), C(days_left), C(handshake_ms), C(attention) and C(line) (the row as one sentence
           that names the host, the view, the endpoint and its result).
+      type: list
+      elements: dict
+    hosts:
+      description:
+        - One row per host, attention first. Keys C(host), C(status) (that of its worst row,
+          C(failed), C(unreachable), C(warn) or C(ok)), C(active_connections) (an integer, or
+          null), C(connections_note) (why the connections are unknown; empty when known),
+          C(nginx_version), C(openssl_version) (null when unknown), C(cert_not_after) (the
+          soonest expiry over its endpoints, ISO 8601 in UTC), C(cert_days_left), C(cert_url)
+          (the endpoint whose certificate that is) and C(attention).
       type: list
       elements: dict
     summary:
       description: Counts C(hosts), C(endpoints), C(ok), C(failed), C(unreachable) and C(attention).
       type: dict
     table:
-      description: A fixed-width plain-text table ending with a summary line.
+      description: A fixed-width plain-text table of the hosts, then one of the endpoints ending with a summary line.
       type: str
     html:
-      description: One self-contained HTML page with the summary and the table.
+      description: One self-contained HTML page with the summary, the attention filter and the sortable tables.
       type: str
 """
 
