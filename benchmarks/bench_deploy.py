@@ -10,6 +10,13 @@ re-run. Reports the re-run/first-run ratio (with ``changed=0``), N hosts against
 slowest task of a re-run. ``--mitogen`` repeats it with Mitogen's ``mitogen_linear`` strategy
 when Mitogen can be imported and works with the installed ansible-core.
 
+``--peer-role DIR`` (a local copy of geerlingguy/ansible-role-nginx) adds the peer column of
+issue 19 on one host: the same job (a self-signed certificate made with community.crypto
+and a wss:// vhost in front of the same echo backend) through a playbook generated at run
+time, its first run and re-run alternated with ours (A B A B) for ``--rounds`` rounds, with
+the ratios against the issue's targets and the module runs (``docker exec`` of a module,
+counted through a ``docker`` shim on the controller's PATH) of every run.
+
 Bounded: every ansible-playbook run has a time limit; the containers are removed at the
 end (also on failure and Ctrl-C). Run: ``.venv/bin/python benchmarks/bench_deploy.py``
 (``make bench``), ``--smoke`` for 1 and 2 hosts.
@@ -23,7 +30,9 @@ import json
 import os
 import re
 import resource
+import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,11 +46,46 @@ from bench_datapath import BenchError, docker, image_name, interrupted
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
 PREFIX = "wss-bench-deploy-"
+PEER_PREFIX = "wss-bench-deploy-peer-"
 LISTEN = 19540
 BACKEND = "127.0.0.1:19808"  # demo/backend.yml's echo service, inside each container
 TARGET_RERUN_RATIO = 0.40
 TARGET_SCALE = 3.0
 TARGET_SLOWEST_S = 1.0
+# Issue 19: beside geerlingguy.nginx on one host, and the re-run's controller CPU.
+TARGET_PEER_FIRST = 1.0
+TARGET_PEER_RERUN = 0.8
+TARGET_RERUN_CPU_PER_HOST = 2.0
+PEER_CERT_DIR = "/etc/ssl/wss-bench"
+# The peer's vhost: TLS on the same port, the echo behind it with the Upgrade headers (the
+# usual recipe: Connection "upgrade" on every request, TLS 1.2 only).
+PEER_VHOST = f"""ssl_certificate {PEER_CERT_DIR}/bench.crt;
+ssl_certificate_key {PEER_CERT_DIR}/bench.key;
+ssl_protocols TLSv1.2;
+location / {{
+    proxy_pass http://{BACKEND};
+    proxy_http_version 1.1;
+    proxy_set_header Upgrade $http_upgrade;
+    proxy_set_header Connection "upgrade";
+    proxy_set_header Host $host;
+    proxy_read_timeout 1h;
+}}"""
+# One wss:// echo through the peer's vhost, from inside its container (python3-websockets
+# is there for the backend): the peer column must do the job, not just run.
+PEER_PROBE = f"""
+import asyncio, ssl, sys, websockets
+async def main():
+    context = ssl.create_default_context(cafile="{PEER_CERT_DIR}/bench.crt")
+    async with websockets.connect("wss://" + sys.argv[1] + ":{LISTEN}/", ssl=context) as ws:
+        await ws.send("ping")
+        assert await ws.recv() == "ping"
+asyncio.run(main())
+"""
+# Every `docker exec` of the docker connection goes through this shim, which notes it.
+DOCKER_SHIM = """#!/bin/sh
+if [ "$1" = exec ]; then printf '%s\\n' "$*" >> "${{WSS_BENCH_EXEC_LOG:-/dev/null}}"; fi
+exec {docker} "$@"
+"""
 RECAP = re.compile(
     r"^(?P<host>\S+)\s*:\s*ok=(?P<ok>\d+)\s+changed=(?P<changed>\d+)\s+"
     r"unreachable=(?P<unreachable>\d+)\s+failed=(?P<failed>\d+)",
@@ -74,9 +118,14 @@ def mitogen_strategy_dir(path: str | None) -> Path | None:
     return Path(found.stdout.strip()) if found.returncode == 0 else None
 
 
-def ansible_env(hosts: int, mitogen: Path | None, mitogen_path: str | None) -> dict:
+def ansible_env(
+    hosts: int, mitogen: Path | None, mitogen_path: str | None, shim: Path | None = None
+) -> dict:
+    base = bench_datapath.ansible_env()
     env = {
-        **bench_datapath.ansible_env(),
+        **base,
+        # The docker shim first: it counts the connection's `docker exec`s.
+        "PATH": f"{shim}{os.pathsep}{base['PATH']}" if shim else base["PATH"],
         # One fork per host, so that N hosts run each task at once (ansible's default is 5).
         "ANSIBLE_FORKS": str(max(5, hosts)),
         "ANSIBLE_CALLBACKS_ENABLED": "ansible.posix.profile_tasks",
@@ -154,9 +203,34 @@ def cpu_snapshot(container_ids: list) -> dict:
     }
 
 
+def docker_shim(workdir: Path) -> Path:
+    """A directory holding a `docker` that notes each `docker exec` in $WSS_BENCH_EXEC_LOG."""
+    real = shutil.which("docker")
+    if real is None:
+        raise BenchError("no docker command on PATH")
+    shim_dir = workdir / "shim"
+    shim_dir.mkdir(exist_ok=True)
+    shim = shim_dir / "docker"
+    shim.write_text(DOCKER_SHIM.format(docker=real))
+    shim.chmod(0o755)
+    return shim_dir
+
+
+def exec_counts(exec_log: Path) -> dict:
+    """The `docker exec`s of a run: all of them, and those that ran a module (python)."""
+    try:
+        lines = exec_log.read_text(errors="replace").splitlines()
+    except OSError:
+        return {"execs": None, "modules": None}
+    return {"execs": len(lines), "modules": sum("python" in line for line in lines)}
+
+
 def playbook(
     env: dict, inventory_file: Path, play: str, log: Path, timeout: float, *, ids: list
 ) -> dict:
+    exec_log = log.with_suffix(".execs")
+    exec_log.unlink(missing_ok=True)
+    env = {**env, "WSS_BENCH_EXEC_LOG": str(exec_log)}
     before = cpu_snapshot(ids)
     started = time.monotonic()
     with log.open("w") as stream:
@@ -189,6 +263,7 @@ def playbook(
         "failed": sum(int(r["failed"]) + int(r["unreachable"]) for r in recap),
         "slowest": tasks[:3],
         "cpu_s": cpu,
+        **exec_counts(exec_log),
     }
 
 
@@ -204,7 +279,7 @@ def run_variant(count: int, image: str, args, output: Path, mitogen: Path | None
                 docker("rm", "-f", name, check=False)
                 started = docker("run", "-d", "--name", name, "--init", image, "sleep", "infinity")
                 ids.append(started.stdout.strip())
-            env = ansible_env(count, mitogen, args.mitogen_path)
+            env = ansible_env(count, mitogen, args.mitogen_path, docker_shim(workdir))
             inventory_file = inventory(workdir, names, mitogen is not None)
             playbook(
                 env,
@@ -234,6 +309,239 @@ def run_variant(count: int, image: str, args, output: Path, mitogen: Path | None
             for name in names:
                 docker("rm", "-f", name, check=False)
     return {"first": first, "rerun": rerun}
+
+
+def peer_problem(role: Path | None) -> str | None:
+    """Why the peer column is missing, or None when --peer-role names a usable role."""
+    if role is None:
+        return "no --peer-role DIR (a local copy of geerlingguy/ansible-role-nginx)"
+    if not (role / "tasks" / "main.yml").is_file():
+        return f"--peer-role {role} has no tasks/main.yml"
+    return None
+
+
+def peer_playbook(workdir: Path, role: Path) -> Path:
+    """The peer's job, generated at run time: community.crypto makes a key, a signing
+    request and a self-signed certificate, geerlingguy.nginx installs nginx and the vhost."""
+    name = "{{ inventory_hostname }}.wss.test"
+    key, csr, crt = (f"{PEER_CERT_DIR}/bench.{ext}" for ext in ("key", "csr", "crt"))
+    play = {
+        "name": "geerlingguy.nginx and a self-signed certificate in front of the echo (the peer)",
+        "hosts": "wss",
+        "vars": {
+            "nginx_remove_default_vhost": True,
+            "nginx_listen_ipv6": False,
+            "nginx_vhosts": [
+                {
+                    "listen": f"{LISTEN} ssl",
+                    "server_name": name,
+                    "filename": "bench.conf",
+                    "extra_parameters": PEER_VHOST,
+                }
+            ],
+        },
+        "pre_tasks": [
+            {
+                "name": "Install the cryptography library of community.crypto",
+                "ansible.builtin.apt": {"name": "python3-cryptography", "state": "present"},
+            },
+            {
+                "name": "Create the certificate directory",
+                "ansible.builtin.file": {
+                    "path": PEER_CERT_DIR,
+                    "state": "directory",
+                    "mode": "0755",
+                },
+            },
+            {
+                "name": "Create the private key",
+                "community.crypto.openssl_privatekey": {
+                    "path": key,
+                    "type": "ECC",
+                    "curve": "secp256r1",
+                    "mode": "0600",
+                },
+            },
+            {
+                "name": "Create the signing request",
+                "community.crypto.openssl_csr": {
+                    "path": csr,
+                    "privatekey_path": key,
+                    "common_name": name,
+                    "subject_alt_name": [f"DNS:{name}"],
+                },
+            },
+            {
+                "name": "Make the self-signed certificate",
+                "community.crypto.x509_certificate": {
+                    "path": crt,
+                    "csr_path": csr,
+                    "privatekey_path": key,
+                    "provider": "selfsigned",
+                },
+            },
+        ],
+        "roles": [{"role": str(role.resolve())}],
+    }
+    path = workdir / "peer.yml"
+    path.write_text(json.dumps([play], indent=2))  # JSON is YAML
+    return path
+
+
+def probe_peer(container: str) -> None:
+    """One wss:// echo through the peer's vhost, verified against its certificate."""
+    host = f"{container}.wss.test"
+    docker(
+        "exec",
+        container,
+        "sh",
+        "-c",
+        f"grep -q '{host}' /etc/hosts || echo '127.0.0.1 {host}' >> /etc/hosts",
+    )
+    probe = docker("exec", container, "python3", "-c", PEER_PROBE, host, check=False)
+    if probe.returncode != 0:
+        raise BenchError(f"the peer's wss:// vhost does not echo: {probe.stderr.strip()[-800:]}")
+
+
+def run_rounds(image: str, args, output: Path, peer: Path | None) -> dict:
+    """One host each, fresh containers per round: ours and the peer's first runs, then their
+    re-runs, alternated (A B A B); the backends are set up first, not timed."""
+    runs: dict = {"ours": [], "peer": []}
+    for number in range(1, args.rounds + 1):
+        print(
+            f"[{time.strftime('%H:%M:%S')}] round {number}/{args.rounds}, 1 host"
+            + (" beside the peer" if peer else ""),
+            file=sys.stderr,
+            flush=True,
+        )
+        sides = {"ours": f"{PREFIX}1"}
+        if peer:
+            sides["peer"] = f"{PEER_PREFIX}1"
+        with tempfile.TemporaryDirectory(prefix="wss-bench-deploy-") as tmp:
+            workdir = Path(tmp)
+            try:
+                ids, files = {}, {}
+                env = ansible_env(1, None, None, docker_shim(workdir))
+                for side, name in sides.items():
+                    docker("rm", "-f", name, check=False)
+                    started = docker(
+                        "run", "-d", "--name", name, "--init", image, "sleep", "infinity"
+                    )
+                    ids[side] = [started.stdout.strip()]
+                    (workdir / side).mkdir()
+                    files[side] = inventory(workdir / side, [name], False)
+                for side in sides:
+                    playbook(
+                        env,
+                        files[side],
+                        str(ROOT / "demo" / "backend.yml"),
+                        output / f"deploy-r{number}-{side}-backend.log",
+                        args.timeout,
+                        ids=ids[side],
+                    )
+                plays = {"ours": "wss.gateway.deploy_wss"}
+                if peer:
+                    plays["peer"] = str(peer_playbook(workdir, peer))
+                done: dict = {side: {} for side in sides}
+                for kind in ("first", "rerun"):
+                    for side in sides:
+                        done[side][kind] = playbook(
+                            env,
+                            files[side],
+                            plays[side],
+                            output / f"deploy-r{number}-{side}-{kind}.log",
+                            args.timeout,
+                            ids=ids[side],
+                        )
+                if peer:
+                    probe_peer(sides["peer"])
+            finally:
+                for name in sides.values():
+                    docker("rm", "-f", name, check=False)
+        for side in sides:
+            runs[side].append(done[side])
+    return runs
+
+
+def report_peer(runs: dict, problem: str | None) -> tuple[list, list]:
+    """The table beside geerlingguy.nginx: each round's figures, the mean ratios, targets."""
+    ours, peer = runs["ours"], runs["peer"]
+
+    def each(side: list, function) -> str:
+        return " / ".join(function(run) for run in side)
+
+    def seconds(kind: str):
+        return lambda run: f"{run[kind]['seconds']:.1f}"
+
+    def count(kind: str, key: str):
+        return lambda run: "?" if run[kind][key] is None else str(run[kind][key])
+
+    def cpu(run: dict) -> str:
+        used = run["rerun"]["cpu_s"]["controller"]
+        return "?" if used is None else f"{used:.1f}"
+
+    header = ["measurement", "wss.gateway", "geerlingguy.nginx", "ratio", "target", "met"]
+    rows = []
+    for kind, label, target in (
+        ("first", "first run (s)", TARGET_PEER_FIRST),
+        ("rerun", "re-run (s)", TARGET_PEER_RERUN),
+    ):
+        if peer:
+            ratios = [
+                a[kind]["seconds"] / b[kind]["seconds"] for a, b in zip(ours, peer, strict=True)
+            ]
+            ratio = statistics.mean(ratios)
+            cells = [each(peer, seconds(kind)), f"{ratio:.2f}x", "yes" if ratio <= target else "NO"]
+        else:
+            cells = [f"missing: {problem}", "-", "-"]
+        rows.append(
+            [label, each(ours, seconds(kind)), cells[0], cells[1], f"<= {target:g}x", cells[2]]
+        )
+    worst_cpu = max(
+        (run["rerun"]["cpu_s"]["controller"] or 0) for run in ours
+    )  # one host: per host
+    rows.append(
+        [
+            "re-run controller CPU-s per host",
+            each(ours, cpu),
+            each(peer, cpu) if peer else "-",
+            "",
+            f"<= {TARGET_RERUN_CPU_PER_HOST:g}",
+            "yes" if worst_cpu <= TARGET_RERUN_CPU_PER_HOST else "NO",
+        ]
+    )
+    for kind, label in (("first", "first run"), ("rerun", "re-run")):
+        for key, what in (("modules", "module runs"), ("execs", "docker execs")):
+            rows.append(
+                [
+                    f"{what}, {label}",
+                    each(ours, count(kind, key)),
+                    each(peer, count(kind, key)) if peer else "-",
+                    "",
+                    "(information)",
+                    "",
+                ]
+            )
+    rows.append(
+        [
+            "changed on the re-run",
+            each(ours, lambda run: str(run["rerun"]["changed"])),
+            each(peer, lambda run: str(run["rerun"]["changed"])) if peer else "-",
+            "",
+            "0 (ours)",
+            "yes" if all(run["rerun"]["changed"] == 0 for run in ours) else "NO",
+        ]
+    )
+    return header, rows
+
+
+def print_table(title: str, header: list, rows: list) -> None:
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    print(title)
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
+    print("  ".join("-" * w for w in widths))
+    for row in rows:
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
 
 
 def report(results: dict, counts: list, smoke: bool) -> int:
@@ -307,12 +615,12 @@ def report(results: dict, counts: list, smoke: bool) -> int:
                 "",
             ]
         )
-    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
-    print(f"deploy_wss.yml benchmark{' (smoke)' if smoke else ''}: {os.cpu_count()} CPU(s)")
-    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
-    print("  ".join("-" * w for w in widths))
-    for row in rows:
-        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    print_table(
+        f"deploy_wss.yml on 1 and {many} hosts{' (smoke)' if smoke else ''}: "
+        f"{os.cpu_count()} CPU(s)",
+        header,
+        rows,
+    )
     for (count, variant), result in sorted(results.items()):
         slowest = "; ".join(f"{name} {sec:.2f}s" for name, sec in result["rerun"]["slowest"])
         print(f"slowest re-run tasks, {count} host(s), {variant}: {slowest}")
@@ -327,6 +635,19 @@ def main() -> int:
     parser.add_argument(
         "--mitogen-path", help="directory holding ansible_mitogen (pip install --target DIR)"
     )
+    parser.add_argument(
+        "--peer-role",
+        type=Path,
+        help="a local copy of geerlingguy/ansible-role-nginx: the peer column (one host)",
+    )
+    parser.add_argument(
+        "--rounds", type=int, help="alternated rounds of ours and the peer on one host (2; smoke 1)"
+    )
+    parser.add_argument(
+        "--peer-only",
+        action="store_true",
+        help="only the rounds on one host (no larger host count, no mitogen)",
+    )
     parser.add_argument("--timeout", type=float, default=900, help="per playbook run, s (900)")
     parser.add_argument(
         "--output",
@@ -339,6 +660,11 @@ def main() -> int:
     if not 2 <= many <= 30:
         parser.error("--hosts must be between 2 and 30")
     counts = [1, many]
+    args.rounds = args.rounds or (1 if args.smoke else 2)
+    if not 1 <= args.rounds <= 10:
+        parser.error("--rounds must be between 1 and 10")
+    problem = peer_problem(args.peer_role)
+    peer = None if problem else args.peer_role
     signal.signal(signal.SIGTERM, interrupted)
     args.output.mkdir(parents=True, exist_ok=True)
     try:
@@ -352,11 +678,13 @@ def main() -> int:
                     "--mitogen-path DIR): skipped",
                     file=sys.stderr,
                 )
-        results = {}
-        for count in counts:
+        # One host: ours beside the peer, alternated; ours' first round is the one-host column.
+        runs = run_rounds(image, args, args.output, peer)
+        results = {(1, "default"): runs["ours"][0]}
+        for count in [] if args.peer_only else counts[1:]:
             print(f"[{time.strftime('%H:%M:%S')}] {count} host(s)", file=sys.stderr, flush=True)
             results[(count, "default")] = run_variant(count, image, args, args.output, None)
-        if strategy is not None:
+        if strategy is not None and not args.peer_only:
             try:
                 for count in counts:
                     print(
@@ -376,9 +704,23 @@ def main() -> int:
         return 2
     with contextlib.suppress(OSError):
         (args.output / "deploy.json").write_text(
-            json.dumps({f"{c}-{v}": r for (c, v), r in results.items()}, indent=2)
+            json.dumps(
+                {"rounds": runs, **{f"{c}-{v}": r for (c, v), r in results.items()}}, indent=2
+            )
         )
-    return report(results, counts, args.smoke)
+    header, rows = report_peer(runs, problem)
+    print_table(
+        f"deploy_wss.yml beside geerlingguy.nginx on 1 host, {args.rounds} round(s) alternated"
+        f"{' (smoke)' if args.smoke else ''}: {os.cpu_count()} CPU(s), load "
+        + " ".join(f"{value:.1f}" for value in os.getloadavg()),
+        header,
+        rows,
+    )
+    status = 0 if all(row[-1] != "NO" for row in rows) else 1
+    if args.peer_only:
+        return status
+    print()
+    return max(status, report(results, counts, args.smoke))
 
 
 if __name__ == "__main__":
