@@ -77,6 +77,12 @@ TARGET_ECDSA_VS_RSA = 2.0
 TARGET_RESUMED_VS_FULL = 2.0
 TARGET_LATENCY_EXTRA_US = 150.0
 TARGET_THROUGHPUT_VS_DIRECT = 0.6
+# Targets of issue 19 (the gateway beside Caddy, on the same machine in the same run).
+TARGET_MEM_KIB = {"bookworm": 34.5}  # idle memory per connection not above issue 8's figure
+TARGET_MEM_VS_NAIVE_19 = {"trixie": 0.7}
+# The gateway's location for bulk messages (buffer_size, --gateway-bulk-buffer); its idle
+# connections, latency and handshakes are measured on '/', which keeps the lean default.
+BULK_PATH = "/bulk"
 
 FULL = {
     "connections": 10000,
@@ -217,6 +223,7 @@ class Target:
     container: str | None = None
     comm: str = ""
     container_id: str = ""
+    bulk_path: str = "/"
     results: dict = field(default_factory=dict)
 
     @property
@@ -410,7 +417,14 @@ def gateway_inventory(workdir: Path, args) -> Path:
                                 "name": "bench",
                                 "server_names": [NAME],
                                 "listen": ecdsa_port,
-                                "locations": [location],
+                                "locations": [
+                                    location,
+                                    {
+                                        **location,
+                                        "path": BULK_PATH,
+                                        "buffer_size": args.gateway_bulk_buffer,
+                                    },
+                                ],
                             },
                             {
                                 "name": "benchrsa",
@@ -545,10 +559,10 @@ def client_context(ca_file: Path) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=str(ca_file))
 
 
-def upgrade_request(port: int) -> bytes:
+def upgrade_request(port: int, path: str = "/") -> bytes:
     key = base64.b64encode(os.urandom(16)).decode()
     return (
-        f"GET / HTTP/1.1\r\nHost: {NAME}:{port}\r\nUpgrade: websocket\r\n"
+        f"GET {path} HTTP/1.1\r\nHost: {NAME}:{port}\r\nUpgrade: websocket\r\n"
         f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
     ).encode()
 
@@ -685,12 +699,12 @@ async def setup_times(target: Target, context, count: int) -> dict:
 # client adds as little as possible on top of what the path costs; the same code for ws://.
 
 
-def raw_connect(target: Target, context) -> socket.socket:
+def raw_connect(target: Target, context, path: str = "/") -> socket.socket:
     sock = socket.create_connection(("127.0.0.1", target.port), timeout=30)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     if target.tls:
         sock = context.wrap_socket(sock, server_hostname=NAME)
-    sock.sendall(upgrade_request(target.port))
+    sock.sendall(upgrade_request(target.port, path))
     head = b""
     while b"\r\n\r\n" not in head:
         chunk = sock.recv(4096)
@@ -738,7 +752,8 @@ def recv_frame(sock: socket.socket, buffer: bytearray) -> int:
 
 
 def message_path(target: Target, context, round_trips: int, messages: int) -> dict:
-    """64-byte round trips and 1 MiB echoes on one connection; proxy CPU share during them."""
+    """64-byte round trips on one connection, 1 MiB echoes on another (to the bulk path);
+    the proxy CPU during the echoes."""
     try:
         from websockets.speedups import apply_mask  # noqa: PLC0415
     except ImportError:  # pragma: no cover - the wheels carry the C speedups
@@ -757,6 +772,11 @@ def message_path(target: Target, context, round_trips: int, messages: int) -> di
             send_frame(sock, small, apply_mask)
             recv_frame(sock, buffer)
             samples.append((time.perf_counter_ns() - started) / 1000)
+    finally:
+        sock.close()
+    # The 1 MiB echoes on the target's bulk location (the gateway's buffer_size endpoint).
+    sock = raw_connect(target, context, target.bulk_path)
+    try:
         big = os.urandom(1 << 20)
         for _index in range(2):
             send_frame(sock, big, apply_mask)
@@ -777,6 +797,7 @@ def message_path(target: Target, context, round_trips: int, messages: int) -> di
         "p99_us": percentile(samples, 0.99),
         "mib_s": messages / elapsed,
         "proxy_cpu_share": proxy_cpu / elapsed if pids else None,
+        "proxy_cpu_ms_per_mib": proxy_cpu * 1000 / messages if pids else None,
     }
 
 
@@ -880,7 +901,7 @@ def fmt(value, spec: str = ".0f") -> str:
     return "-" if value is None else format(value, spec)
 
 
-def table(targets: list, counts: dict) -> tuple:
+def table(targets: list, counts: dict, release: str = "bookworm") -> tuple:
     """The printed rows and whether each of the issue's targets is met."""
     by = {t.key: t.results for t in targets}
     direct, gateway, naive, caddy = by["direct"], by["gateway"], by["naive"], by["caddy"]
@@ -998,8 +1019,53 @@ def table(targets: list, counts: dict) -> tuple:
         [fmt(r["proxy_cpu_share"], ".0%") for r in order],
     )
     row(
+        "  proxy CPU per MiB echoed (ms)",
+        [fmt(r.get("proxy_cpu_ms_per_mib"), ".1f") for r in order],
+        "(less noisy than MiB/s)",
+    )
+    row(
         "set-up TCP+TLS+upgrade p50 (ms)",
         [f"{r['setup_p50_ms']:.2f}" for r in order],
+    )
+    # Issue 19: beside Caddy, in this run.
+    row(
+        f"issue 19: throughput vs caddy ({release})",
+        [f"{r['mib_s'] / caddy['mib_s']:.2f}x" for r in order],
+        ">= 1.0 x caddy",
+        gateway["mib_s"] >= caddy["mib_s"],
+    )
+    row(
+        "issue 19: full ECDSA handshakes/CPU-s vs caddy",
+        [
+            fmt(hs(r, "full_ecdsa") / hs(caddy, "full_ecdsa"), ".2f")
+            if hs(r, "full_ecdsa")
+            else "-"
+            for r in order
+        ],
+        ">= 1.0 x caddy",
+        (hs(gateway, "full_ecdsa") or 0) >= (hs(caddy, "full_ecdsa") or float("inf")),
+    )
+    memory = kib(gateway)
+    if release in TARGET_MEM_KIB:
+        row(
+            "issue 19: memory per held connection (KiB)",
+            [fmt(kib(r), ".1f") for r in order],
+            f"<= {TARGET_MEM_KIB[release]} KiB ({release})",
+            memory is not None and memory <= TARGET_MEM_KIB[release],
+        )
+    if release in TARGET_MEM_VS_NAIVE_19:
+        limit = TARGET_MEM_VS_NAIVE_19[release]
+        row(
+            "issue 19: memory per held conn vs naive",
+            [fmt(kib(r) / kib(naive), ".2f") if kib(r) and kib(naive) else "-" for r in order],
+            f"<= {limit} x naive ({release})",
+            memory is not None and kib(naive) is not None and memory <= limit * kib(naive),
+        )
+    row(
+        "issue 19: idle connections held",
+        [f"{r['held']}" for r in order],
+        f"{counts['connections']}, 0 failed",
+        gateway["held"] == counts["connections"] and gateway["failed"] == 0,
     )
     return rows
 
@@ -1129,6 +1195,12 @@ def main() -> int:
         metavar="LINE",
         help="an nginx line added to the gateway's servers (proxy_extra_directives), repeatable",
     )
+    parser.add_argument(
+        "--gateway-bulk-buffer",
+        default="64k",
+        help="buffer_size of the gateway's /bulk location, where the 1 MiB echoes run (64k;"
+        " 4k: the lean default of '/')",
+    )
     parser.add_argument("--proxy-cpu", type=int, default=0, help="core of the proxies (0)")
     parser.add_argument("--client-cpu", type=int, default=1, help="core of the clients (1)")
     parser.add_argument(
@@ -1234,6 +1306,7 @@ def bench(args, counts: dict) -> int:
             ]
             for target in targets:
                 target.container_id = ids.get(target.key, "")
+            targets[1].bulk_path = BULK_PATH
             ca_file = workdir / "ca" / "ca.pem"
             for target in targets:
                 measure(target, ca_file, counts, log)
@@ -1244,7 +1317,7 @@ def bench(args, counts: dict) -> int:
             stop_backend(backend)
 
     note = machine_note(found, args)
-    rows = table(targets, counts)
+    rows = table(targets, counts, args.release)
     print_table(rows, f"wss data path benchmark{' (smoke)' if args.smoke else ''}: {note}")
     print(
         "memory = proxy PSS growth (RSS, shared pages once) + the proxy's own kernel TCP memory (netns growth minus the "
@@ -1260,6 +1333,7 @@ def bench(args, counts: dict) -> int:
             "nginx_worker_processes": args.gateway_workers or "role default",
             "nginx_worker_connections": args.gateway_worker_connections or "role default",
             "proxy_extra_directives": args.gateway_directive,
+            "bulk_location_buffer_size": args.gateway_bulk_buffer,
         },
         "deploy_s": deploy_s,
         "results": {t.key: t.results for t in targets},

@@ -256,6 +256,23 @@ LOCATION_OPTIONS: dict = {
         "type": "str",
         "default": "1h",
     },
+    "buffer_size": {
+        "description": [
+            "Size of each of the two relay buffers of a WebSocket here (C(proxy_buffer_size):"
+            " backend to client, and client to backend), from C(4k) (lean: what nginx uses for"
+            " one memory page) up to C(256k). nginx reads and writes at most this much per call,"
+            " and each TLS record it sends to the client carries at most this much.",
+            "C(4k) suits many mostly idle connections. For bulk endpoints (messages of hundreds"
+            " of KiB or more) C(64k) moves the same data with about a quarter of the system calls"
+            " and TLS records (benchmarks/README.md: about half the proxy CPU per MiB echoed)."
+            " A connection keeps the pages of its buffers once it has used them: up to two"
+            " buffers per busy connection.",
+            "The backend's 101 response headers must fit in it.",
+        ],
+        "type": "str",
+        "choices": ["4k", "8k", "16k", "32k", "64k", "128k", "256k"],
+        "default": "4k",
+    },
     "limit_conn": {
         "description": [
             "Concurrent connections per client address (C(limit_conn)), 1-65535, or C(0) for no"

@@ -93,6 +93,7 @@ TRIES_MAX = 100
 FAIL_TIMEOUT_MAX_MS = 3600000
 CONNECT_TIMEOUT_MAX_MS = 75000  # "usually cannot exceed 75 seconds" (proxy_connect_timeout)
 BALANCES = choices(LOCATION_OPTIONS, "balance")
+BUFFER_SIZES = choices(LOCATION_OPTIONS, "buffer_size")
 # Balancing methods whose nginx module has no `backup` server parameter.
 NO_BACKUP_BALANCES = ("hash", "ip_hash")
 BACKEND_DEFAULTS = {
@@ -617,6 +618,11 @@ def _location(where: str, location: object) -> tuple[list[str], dict | None]:
     errors += _duration_errors(
         f"{where}.connect_timeout", merged["connect_timeout"], CONNECT_TIMEOUT_MAX_MS
     )
+    if merged["buffer_size"] not in BUFFER_SIZES:
+        errors.append(
+            f"{where}.buffer_size: {show(merged['buffer_size'])} is not one of"
+            f" {', '.join(BUFFER_SIZES)}"
+        )
     problems, tries = _whole(
         f"{where}.next_upstream_tries", merged["next_upstream_tries"], 1, TRIES_MAX
     )

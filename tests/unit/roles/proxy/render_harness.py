@@ -163,6 +163,7 @@ BASE_DIRECTIVES = frozenset(
         "ssl_certificate", "ssl_certificate_key", "limit_conn_status", "limit_req_status",
         "location", "if", "return", "proxy_pass", "proxy_http_version", "proxy_set_header",
         "proxy_read_timeout", "proxy_send_timeout", "proxy_buffering", "add_header",
+        "proxy_buffer_size", "proxy_buffers", "proxy_busy_buffers_size",
         "ssl_reject_handshake",
         "proxy_next_upstream", "proxy_next_upstream_tries", "proxy_connect_timeout",
         "log_format", "access_log", "zone",

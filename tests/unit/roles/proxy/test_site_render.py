@@ -165,6 +165,16 @@ def test_timeouts(tmp_path: Path, nginx: str, pems: tuple) -> None:
     assert "proxy_send_timeout 1m30s;" in site
 
 
+def test_buffer_size(tmp_path: Path, nginx: str, pems: tuple) -> None:
+    locations = [BACKEND, {**BACKEND, "path": "/bulk", "buffer_size": "64k"}]
+    site = deploy({"wss_endpoints": [endpoint(locations=locations)]}, tmp_path, nginx, pems)
+    lean, bulk = site.split("location /bulk {", 1)
+    assert "proxy_buffer_size 4k;" in lean
+    assert "proxy_buffer_size 64k;" in bulk
+    assert "proxy_buffers 4 64k;" in bulk
+    assert "proxy_busy_buffers_size 64k;" in bulk
+
+
 def test_several_endpoints_per_port_and_locations(tmp_path: Path, nginx: str, pems: tuple) -> None:
     endpoints = [
         endpoint(
