@@ -9,12 +9,14 @@ stay reachable through the sys.path scan.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -102,8 +104,10 @@ def image_env() -> dict[str, str]:
     return env
 
 
-def _load_wss_client():
-    """The scenarios' controller-side client (a script, not a package), for the tests too."""
+@functools.cache
+def _wss_client():
+    """The scenarios' controller-side client (a script, not a package), loaded on first use:
+    it needs websockets, which the main venv has and the version matrix's venvs do not."""
     path = ROOT / "extensions" / "molecule" / "resources" / "wss_client.py"
     spec = importlib.util.spec_from_file_location("wss_client", path)
     module = importlib.util.module_from_spec(spec)
@@ -111,9 +115,11 @@ def _load_wss_client():
     return module
 
 
-# A WebSocket for synchronous tests: websockets' asyncio client driven call by call, not
-# websockets.sync, whose reader thread races the writer on the TLS socket (see the class).
-SyncWebSocket = _load_wss_client().SyncWebSocket
+def ws_connect(url: str, **kwargs: Any) -> Any:
+    """A WebSocket for synchronous tests: wss_client.SyncWebSocket, websockets' asyncio client
+    driven call by call, not websockets.sync, whose reader thread races the writer on the TLS
+    socket (see the class)."""
+    return _wss_client().SyncWebSocket(url, **kwargs)
 
 
 def run_molecule(

@@ -33,7 +33,7 @@ import yaml
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from tests.conftest import ROOT, SyncWebSocket, require_tool
+from tests.conftest import ROOT, require_tool, ws_connect
 
 pytestmark = pytest.mark.ee
 
@@ -283,7 +283,7 @@ def test_ee_deploys_and_echoes(ee_image: str, image_env: dict[str, str], tmp_pat
 
         context = ssl.create_default_context(cadata=ca.cert_pem.bytes().decode())
         sock = socket.create_connection(("127.0.0.1", port), timeout=10)
-        with SyncWebSocket(
+        with ws_connect(
             f"wss://{TARGET}/", sock=sock, ssl=context, server_hostname=TARGET, open_timeout=10
         ) as ws:
             ws.send("hello through the EE")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.conftest import SyncWebSocket
+from tests.conftest import ws_connect
 from tests.proof.conftest import LB_CONTAINER, LB_PORT, NETWORK, Gateway
 from tests.proof.test_probes import backend_saw, tls_context
 
@@ -50,7 +50,7 @@ def network(gateway: Gateway) -> Network:
 
 def ws_through(sock: socket.socket, gateway: Gateway, port: int, path: str, headers: dict) -> None:
     """One echo round trip over ``sock`` as wss://wss.test:<port><path>."""
-    with SyncWebSocket(
+    with ws_connect(
         f"wss://{gateway.name}:{port}{path}",
         sock=sock,
         ssl=tls_context(gateway),

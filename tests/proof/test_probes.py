@@ -8,12 +8,13 @@ import socket
 import ssl
 import uuid
 from contextlib import ExitStack
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from websockets.exceptions import InvalidStatus
 
-from tests.conftest import SyncWebSocket
+from tests.conftest import ws_connect
 from tests.proof.conftest import Gateway
 
 
@@ -29,11 +30,11 @@ def open_ws(
     headers: dict | None = None,
     name: str | None = None,
     port: int | None = None,
-) -> SyncWebSocket:
+) -> Any:
     """A WebSocket to ``name`` (SNI and Host; an IP address sends no SNI) on ``port``."""
     name, port = name or gateway.name, port or gateway.port
     sock = socket.create_connection(("127.0.0.1", port), timeout=10)
-    return SyncWebSocket(
+    return ws_connect(
         f"wss://{name}:{port}{path}",
         sock=sock,
         ssl=tls_context(gateway),
