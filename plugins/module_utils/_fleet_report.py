@@ -247,6 +247,8 @@ def build_hosts(
         facts = host_facts.get(host)
         connections, note = active_connections(facts)
         days_left = soonest["days_left"] if soonest else None
+        due = days_left is not None and days_left < int(warn_days)
+        attention = any(row["attention"] for row in mine) or due
         hosts.append(
             {
                 "host": host,
@@ -258,8 +260,7 @@ def build_hosts(
                 "cert_not_after": soonest["not_after"] if soonest else None,
                 "cert_days_left": days_left,
                 "cert_url": soonest["url"] if soonest else None,
-                "attention": any(row["attention"] for row in mine)
-                or (days_left is not None and days_left < int(warn_days)),
+                "attention": attention,
             }
         )
     return sorted(hosts, key=_host_sort_key)
