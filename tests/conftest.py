@@ -142,3 +142,51 @@ def run_molecule(
             stderr=subprocess.STDOUT,
             check=False,
         )
+
+
+# `make test` runs the suite on two pytest-xdist workers (--dist loadgroup
+# --no-loadscopereorder): each worker takes the next unit of work in collection order when it
+# is free. Tests that share an expensive module or session fixture are one unit (one converge
+# of the proof gateway, one EE image, one collection tarball), and the long units come first,
+# longest first (figures from fresh runs), so that the short tests fill in at the end.
+SHARED_FIXTURES = {
+    "tests/proof/": "proof",
+    "tests/ee/": "ee",
+    "tests/test_collection.py::": "collection",
+}
+LONG_FIRST = (
+    "tests/proof/",
+    "tests/molecule/test_scenarios.py::test_molecule_scenario[fleet]",
+    "tests/molecule/test_scenarios.py::test_molecule_scenario[acme]",
+    "tests/molecule/test_scenarios.py::test_molecule_scenario[rollback]",
+    "tests/molecule/test_scenarios.py::test_molecule_scenario[ca]",
+    "tests/molecule/test_scenarios.py::test_molecule_scenario[provided]",
+    "tests/matrix/test_versions.py::test_sanity",
+    "tests/test_quality.py::test_ansible_test_sanity",
+    "tests/molecule/test_scenarios.py::test_molecule_scenario[backends]",
+    "tests/molecule/test_scenarios.py::test_molecule_scenario[check]",
+    "tests/molecule/test_scenarios.py::test_molecule_scenario[trixie]",
+    "tests/molecule/test_scenarios.py::test_molecule_scenario[default]",
+    "tests/matrix/test_versions.py::test_converge_idempotence_verify",
+    "tests/ee/",
+    "tests/molecule/",
+    "tests/test_collection.py::",
+    "tests/matrix/",
+    "tests/test_quality.py::",
+)
+
+
+def _rank(nodeid: str) -> int:
+    return next(
+        (i for i, prefix in enumerate(LONG_FIRST) if nodeid.startswith(prefix)), len(LONG_FIRST)
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Long units first (a stable sort: the order within a rank is the collection's), and
+    the xdist_group of the tests that share a fixture; both are the same on every worker."""
+    items.sort(key=lambda item: _rank(item.nodeid))
+    for item in items:
+        group = next((g for p, g in SHARED_FIXTURES.items() if item.nodeid.startswith(p)), None)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
