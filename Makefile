@@ -17,6 +17,10 @@ BIN := $(VENV)/bin
 REQ_HASH := $(shell sha256sum requirements-dev.txt | cut -c1-12)
 STAMP := $(VENV)/.installed-$(REQ_HASH)
 PYTEST_ARGS ?=
+# make test's pytest-xdist workers (0: one process). Each takes the next unit of work when it is
+# free, long units first (tests/conftest.py); two keep both cores of the test machine busy while
+# a scenario waits on its containers.
+TEST_JOBS ?= 2
 
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.cache/collections
 export PATH := $(abspath $(BIN)):$(PATH)
@@ -101,7 +105,7 @@ setup:
 
 test: setup
 	set -a && source .cache/images.env && set +a && \
-	  $(BIN)/python -m pytest $(PYTEST_ARGS)
+	  $(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadgroup --no-loadscopereorder $(PYTEST_ARGS)
 
 # Both benchmarks run even when the first misses a target; the status is non-zero when
 # either misses a target (1) or fails (2).
