@@ -145,7 +145,7 @@ def run_molecule(
 
 
 # `make test` runs the suite on two pytest-xdist workers (--dist loadgroup
-# --no-loadscopereorder): each worker takes the next unit of work in collection order when it
+# --no-loadscope-reorder): each worker takes the next unit of work in collection order when it
 # is free. Tests that share an expensive module or session fixture are one unit (one converge
 # of the proof gateway, one EE image, one collection tarball), and the long units come first,
 # longest first (figures from fresh runs), so that the short tests fill in at the end.
