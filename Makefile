@@ -105,7 +105,7 @@ setup:
 
 test: setup
 	set -a && source .cache/images.env && set +a && \
-	  $(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadgroup --no-loadscope-reorder $(PYTEST_ARGS)
+	  $(BIN)/python -m pytest -n $(TEST_JOBS) $(PYTEST_ARGS)
 
 # Both benchmarks run even when the first misses a target; the status is non-zero when
 # either misses a target (1) or fails (2).

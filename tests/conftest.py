@@ -144,11 +144,12 @@ def run_molecule(
         )
 
 
-# `make test` runs the suite on two pytest-xdist workers (--dist loadgroup
-# --no-loadscope-reorder): each worker takes the next unit of work in collection order when it
-# is free. Tests that share an expensive module or session fixture are one unit (one converge
-# of the proof gateway, one EE image, one collection tarball), and the long units come first,
-# longest first (figures from fresh runs), so that the short tests fill in at the end.
+# `make test` runs the suite on two pytest-xdist workers (`-n 2`). The scheduler below hands
+# each worker the next unit of work in collection order when it is free; the tests that share an
+# expensive module or session fixture are one unit (one converge of the proof gateway, one EE
+# image, one collection tarball), and the long units come first, longest first (figures from
+# fresh runs), so that the short tests fill in at the end. (A scheduler of our own, not
+# xdist_group marks: pytest-xdist 3.8 sets a node id attribute that pytest 9 no longer reads.)
 SHARED_FIXTURES = {
     "tests/proof/": "proof",
     "tests/ee/": "ee",
@@ -182,11 +183,26 @@ def _rank(nodeid: str) -> int:
     )
 
 
+def _unit(nodeid: str) -> str:
+    """The unit of work a test belongs to: its shared fixture's, or its own."""
+    return next((g for p, g in SHARED_FIXTURES.items() if nodeid.startswith(p)), nodeid)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Long units first (a stable sort: the order within a rank is the collection's), and
-    the xdist_group of the tests that share a fixture; both are the same on every worker."""
+    """Long units first: a stable sort, the same on every worker (the order within a rank is
+    the collection's)."""
     items.sort(key=lambda item: _rank(item.nodeid))
-    for item in items:
-        group = next((g for p, g in SHARED_FIXTURES.items() if item.nodeid.startswith(p)), None)
-        if group is not None:
-            item.add_marker(pytest.mark.xdist_group(group))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Units of work in collection order (see SHARED_FIXTURES and LONG_FIRST)."""
+    # Only called under xdist, which the version matrix's venvs do not have.
+    scheduling = importlib.import_module("xdist.scheduler").LoadScopeScheduling
+
+    class Units(scheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _unit(nodeid)
+
+    config.option.loadscopereorder = False
+    return Units(config, log)
