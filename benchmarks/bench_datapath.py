@@ -1148,6 +1148,12 @@ def chart(targets: list, path: Path, note: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100)
     plt.close(fig)
+    # Flat bars and text: a 64-colour palette keeps the image small enough to commit.
+    from PIL import Image  # noqa: PLC0415 (matplotlib's own dependency)
+
+    with Image.open(path) as image:
+        small = image.convert("RGB").quantize(colors=64)
+    small.save(path, optimize=True)
 
 
 def machine_note(found: dict, args) -> str:
