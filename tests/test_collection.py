@@ -169,6 +169,7 @@ def test_ansible_doc_role(role: str) -> None:
 
 PLUGINS = [
     ("module", "wss_check"),
+    ("module", "wss_site"),
     ("filter", "endpoints"),
     ("filter", "endpoint_errors"),
     ("filter", "ca_trust"),

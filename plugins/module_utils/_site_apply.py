@@ -20,8 +20,8 @@ import os
 import shutil
 import stat
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 # The step names appear in failure messages (and in the fleet report through them).
 STEP_INSTALLED = "Find nginx"
@@ -109,10 +109,8 @@ def _write_atomic(path: str, content: bytes, mode: int, owner: tuple[int, int] |
             os.chown(temporary, *owner)
         os.replace(temporary, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
-        except FileNotFoundError:
-            pass
         raise
 
 
@@ -172,7 +170,9 @@ def apply_site(content: bytes, paths: SitePaths, run: Runner, check_mode: bool =
     """
     wanted = plan(content, paths)
     result = {
-        "changed": wanted["create_dir"] or wanted["content_changed"] or wanted["attributes_changed"],
+        "changed": wanted["create_dir"]
+        or wanted["content_changed"]
+        or wanted["attributes_changed"],
         "site_changed": wanted["content_changed"],
         "created": wanted["live"] is None,
         "diff": wanted["diff"],
@@ -210,7 +210,9 @@ def apply_site(content: bytes, paths: SitePaths, run: Runner, check_mode: bool =
             _remove_staging(paths)  # what an interrupted run may have left
             _make_dir(paths.stage_dir)
             _write_atomic(os.path.join(paths.stage_dir, STAGED_NAME), content, SITE_MODE, owner)
-            staged_conf = live_conf.replace(paths.site_include.encode(), paths.stage_include.encode())
+            staged_conf = live_conf.replace(
+                paths.site_include.encode(), paths.stage_include.encode()
+            )
             _write_atomic(paths.stage_conf, staged_conf, SITE_MODE, owner)
         except OSError as error:
             raise SiteApplyError(STEP_STAGE, str(error)) from error

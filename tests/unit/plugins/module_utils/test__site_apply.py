@@ -85,15 +85,17 @@ class Host:
 
     def staging_left(self) -> list[str]:
         return [
-            path
-            for path in (self.paths.stage_dir, self.paths.stage_conf)
-            if os.path.lexists(path)
+            path for path in (self.paths.stage_dir, self.paths.stage_conf) if os.path.lexists(path)
         ]
 
     def stray_files(self) -> list[str]:
         """Temporary files of an atomic write left in the site directory."""
         site_dir = self.site.parent
-        return sorted(p.name for p in site_dir.iterdir() if p.name.startswith(".wss-site-")) if site_dir.exists() else []
+        return (
+            sorted(p.name for p in site_dir.iterdir() if p.name.startswith(".wss-site-"))
+            if site_dir.exists()
+            else []
+        )
 
 
 @pytest.fixture
