@@ -66,6 +66,8 @@ options:
       - The nginx binary that validates the configuration.
     type: path
     default: /usr/sbin/nginx
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
