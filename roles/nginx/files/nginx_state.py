@@ -366,9 +366,7 @@ def path_state(path: str) -> dict | None:
 def inspect(tops: list[str], paths: list[str], keep_files: bool) -> dict:
     """Everything the nginx role reads on the host before it changes anything, in one run."""
     try:
-        version = subprocess.run(
-            [NGINX_BINARY, "-V"], capture_output=True, text=True, check=False
-        )
+        version = subprocess.run([NGINX_BINARY, "-V"], capture_output=True, text=True, check=False)
         nginx = {"rc": version.returncode, "output": version.stderr + version.stdout}
     except OSError as error:  # not installed
         nginx = {"rc": 127, "output": str(error)}
@@ -392,9 +390,11 @@ def inspect(tops: list[str], paths: list[str], keep_files: bool) -> dict:
 def _inspect_main(argv: list[str]) -> int:
     keep_files = bool(argv) and argv[0] == "--keep"
     argv = argv[1:] if keep_files else argv
-    tops, paths = (argv[: argv.index("--stat")], argv[argv.index("--stat") + 1 :]) if (
-        "--stat" in argv
-    ) else (argv, [])
+    tops, paths = (
+        (argv[: argv.index("--stat")], argv[argv.index("--stat") + 1 :])
+        if ("--stat" in argv)
+        else (argv, [])
+    )
     if not tops:
         print("usage: nginx-state inspect [--keep] DIR... [--stat PATH...]", file=sys.stderr)
         return 2

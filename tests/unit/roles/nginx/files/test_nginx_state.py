@@ -263,15 +263,24 @@ def test_inspect_reads_version_status_lists_and_paths_in_one_run(inspected, caps
     conf = inspected.etc / "nginx.conf"
     conf.chmod(0o640)
     found = run_inspect(
-        inspected, capsys, *inspected.tops, "--stat", str(conf), str(inspected.tls / "live"),
-        str(inspected.etc), str(tmp_path / "absent"),
+        inspected,
+        capsys,
+        *inspected.tops,
+        "--stat",
+        str(conf),
+        str(inspected.tls / "live"),
+        str(inspected.etc),
+        str(tmp_path / "absent"),
     )
     assert found["nginx"] == {"rc": 0, "output": "nginx version: nginx/1.26.3\n"}
     assert found["status"].startswith("stale: there is no record")
     assert found["kept"] is False and found["apt_lists"] == 1
     paths = found["paths"]
     assert paths[str(conf)] == {
-        "type": "file", "mode": "0640", "uid": os.getuid(), "gid": os.getgid(),
+        "type": "file",
+        "mode": "0640",
+        "uid": os.getuid(),
+        "gid": os.getgid(),
         # The checksum Ansible's copy and template compare (SHA-1 of the bytes).
         "sha1": hashlib.sha1(b"events {}\n").hexdigest(),
     }
