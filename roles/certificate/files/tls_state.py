@@ -52,7 +52,7 @@ def packages(names: list[str]) -> dict[str, str]:
     except OSError:  # no dpkg: nothing is installed as far as this role can tell
         return status
     for line in done.stdout.splitlines():
-        name, _, state = line.partition(" ")
+        name, _separator, state = line.partition(" ")
         if name in status:
             status[name] = state.strip()
     return status
