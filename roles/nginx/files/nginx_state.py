@@ -14,6 +14,11 @@
     nginx-state reapply DIR...    put the rejected files back and reload (the kept state was
                                   no better)
     nginx-state forget DIR...     remove the kept and rejected files (they hold private keys)
+    nginx-state inspect [--keep] DIR... [--stat PATH...]
+                                  one JSON object: `nginx -V` (rc and output), the status above,
+                                  with --keep the files kept (only when nginx is installed), the
+                                  number of apt package lists, and each PATH's type, mode, owner
+                                  and (regular files) SHA-1, or null when it does not exist
 
 DIR... are the directories whose files nginx reads (e.g. /etc/nginx /etc/wss-gateway/tls).
 The record (JSON: the master's PID and the digest) lives in /run, so it goes with a reboot.
@@ -30,6 +35,7 @@ import json
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tarfile
@@ -38,7 +44,9 @@ import time
 RECORD = "/run/wss-gateway/nginx-loaded.json"
 SNAPSHOT = "/run/wss-gateway/nginx-starting.json"
 PID_FILE = "/run/nginx.pid"
-NGINX_TEST = ["/usr/sbin/nginx", "-t", "-q"]
+NGINX_BINARY = "/usr/sbin/nginx"
+NGINX_TEST = [NGINX_BINARY, "-t", "-q"]
+APT_LISTS = "/var/lib/apt/lists"
 ERROR_LOG = "/var/log/nginx/error.log"
 SYSTEMD = "/run/systemd/system"  # present when systemd runs the host
 # The state kept for a rollback: tar archives (0600 in a 0700 directory) and their digests.
@@ -323,6 +331,77 @@ def forget(tops: list[str]) -> str:
     return "forgot the kept files"
 
 
+def path_state(path: str) -> dict | None:
+    """What a managed path is now (the link itself, not its target), or None when absent."""
+    try:
+        found = os.lstat(path)
+    except OSError:
+        return None
+    if stat.S_ISLNK(found.st_mode):
+        kind = "link"
+    elif stat.S_ISDIR(found.st_mode):
+        kind = "directory"
+    elif stat.S_ISREG(found.st_mode):
+        kind = "file"
+    else:
+        kind = "other"
+    state = {
+        "type": kind,
+        "mode": f"{stat.S_IMODE(found.st_mode):04o}",
+        "uid": found.st_uid,
+        "gid": found.st_gid,
+    }
+    if kind == "file":
+        one = hashlib.sha1()  # noqa: S324 - compared with Ansible's checksum, not a secret
+        try:
+            with open(path, "rb") as stream:
+                for chunk in iter(lambda: stream.read(1 << 16), b""):
+                    one.update(chunk)
+            state["sha1"] = one.hexdigest()
+        except OSError:
+            state["sha1"] = None
+    return state
+
+
+def inspect(tops: list[str], paths: list[str], keep_files: bool) -> dict:
+    """Everything the nginx role reads on the host before it changes anything, in one run."""
+    try:
+        version = subprocess.run([NGINX_BINARY, "-V"], capture_output=True, text=True, check=False)
+        nginx = {"rc": version.returncode, "output": version.stderr + version.stdout}
+    except OSError as error:  # not installed
+        nginx = {"rc": 127, "output": str(error)}
+    installed = nginx["rc"] == 0
+    kept = installed and keep_files
+    if kept:
+        keep(tops)
+    try:
+        lists = sum("_Packages" in name for name in os.listdir(APT_LISTS))
+    except OSError:
+        lists = 0
+    return {
+        "nginx": nginx,
+        "status": status(tops),
+        "kept": kept,
+        "apt_lists": lists,
+        "paths": {path: path_state(path) for path in paths},
+    }
+
+
+def _inspect_main(argv: list[str]) -> int:
+    keep_files = bool(argv) and argv[0] == "--keep"
+    argv = argv[1:] if keep_files else argv
+    tops, paths = (
+        (argv[: argv.index("--stat")], argv[argv.index("--stat") + 1 :])
+        if ("--stat" in argv)
+        else (argv, [])
+    )
+    if not tops:
+        print("usage: nginx-state inspect [--keep] DIR... [--stat PATH...]", file=sys.stderr)
+        return 2
+    print(json.dumps(inspect(tops, paths, keep_files), sort_keys=True))
+    return 0
+
+
 COMMANDS = {
     "status": status,
     "reload": reload,
@@ -333,6 +412,7 @@ COMMANDS = {
     "rollback": rollback,
     "reapply": reapply,
     "forget": forget,
+    "inspect": inspect,
 }
 
 
@@ -342,6 +422,8 @@ def main(argv: list[str]) -> int:
         return 2
     command, tops = argv[0], argv[1:]
     try:
+        if command == "inspect":
+            return _inspect_main(tops)
         if command == "status" and tops[0] == "--keep":  # one run: the status, then keep
             tops = tops[1:]
             print(status(tops))

@@ -9,6 +9,7 @@ against a real nginx.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import os
@@ -236,3 +237,70 @@ def test_status_keep_prints_the_status_and_keeps(kept, capsys, tmp_path):
     assert kept.main(["status", "--keep", *kept.tops]) == 0
     assert capsys.readouterr().out.startswith("stale: there is no record")
     assert (tmp_path / "keep" / "previous.tar").exists()
+
+
+@pytest.fixture
+def inspected(kept, tmp_path, monkeypatch):
+    """`inspect` with a fake nginx binary (a shell script printing what `nginx -V` prints)."""
+    binary = tmp_path / "nginx"
+    binary.write_text("#!/bin/sh\necho 'nginx version: nginx/1.26.3' >&2\n")
+    binary.chmod(0o755)
+    monkeypatch.setattr(kept, "NGINX_BINARY", str(binary))
+    lists = tmp_path / "lists"
+    lists.mkdir()
+    (lists / "deb.example_dists_stable_main_binary-amd64_Packages.lz4").write_text("")
+    (lists / "lock").write_text("")
+    monkeypatch.setattr(kept, "APT_LISTS", str(lists))
+    return kept
+
+
+def run_inspect(state, capsys, *args) -> dict:
+    assert state.main(["inspect", *args]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_inspect_reads_version_status_lists_and_paths_in_one_run(inspected, capsys, tmp_path):
+    conf = inspected.etc / "nginx.conf"
+    conf.chmod(0o640)
+    found = run_inspect(
+        inspected,
+        capsys,
+        *inspected.tops,
+        "--stat",
+        str(conf),
+        str(inspected.tls / "live"),
+        str(inspected.etc),
+        str(tmp_path / "absent"),
+    )
+    assert found["nginx"] == {"rc": 0, "output": "nginx version: nginx/1.26.3\n"}
+    assert found["status"].startswith("stale: there is no record")
+    assert found["kept"] is False and found["apt_lists"] == 1
+    paths = found["paths"]
+    assert paths[str(conf)] == {
+        "type": "file",
+        "mode": "0640",
+        "uid": os.getuid(),
+        "gid": os.getgid(),
+        # The checksum Ansible's copy and template compare (SHA-1 of the bytes).
+        "sha1": hashlib.sha1(b"events {}\n").hexdigest(),
+    }
+    assert paths[str(inspected.tls / "live")]["type"] == "link"  # the link, not its target
+    assert paths[str(inspected.etc)]["type"] == "directory"
+    assert "sha1" not in paths[str(inspected.etc)]
+    assert paths[str(tmp_path / "absent")] is None
+    assert not (tmp_path / "keep").exists()  # read-only without --keep
+
+
+def test_inspect_keeps_only_an_installed_nginx(inspected, capsys, tmp_path, monkeypatch):
+    assert run_inspect(inspected, capsys, "--keep", *inspected.tops)["kept"] is True
+    assert (tmp_path / "keep" / "previous.tar").exists()
+    (tmp_path / "keep" / "previous.tar").unlink()
+    monkeypatch.setattr(inspected, "NGINX_BINARY", str(tmp_path / "no-nginx"))
+    found = run_inspect(inspected, capsys, "--keep", *inspected.tops, "--stat")
+    assert found["nginx"]["rc"] == 127 and found["kept"] is False and found["paths"] == {}
+    assert not (tmp_path / "keep" / "previous.tar").exists()
+
+
+def test_inspect_needs_a_directory(inspected, capsys):
+    assert inspected.main(["inspect", "--keep", "--stat", "/etc/nginx/nginx.conf"]) == 2
+    assert "usage: nginx-state inspect" in capsys.readouterr().err
