@@ -170,9 +170,9 @@ def apply_site(content: bytes, paths: SitePaths, run: Runner, check_mode: bool =
     """
     wanted = plan(content, paths)
     result = {
-        "changed": wanted["create_dir"]
-        or wanted["content_changed"]
-        or wanted["attributes_changed"],
+        "changed": any(
+            wanted[key] for key in ("create_dir", "content_changed", "attributes_changed")
+        ),
         "site_changed": wanted["content_changed"],
         "created": wanted["live"] is None,
         "diff": wanted["diff"],
