@@ -30,6 +30,7 @@ STEP_STAGE = "Stage the new site"
 STEP_STAGED_TEST = "Validate the whole configuration with the staged site"
 STEP_SWAP = "Swap the staged site in"
 STEP_LIVE_TEST = "Validate the live configuration"
+STEP_DIRECTORIES = "Create the directories the site serves"
 
 SITE_MODE = 0o644
 DIR_MODE = 0o755
@@ -72,6 +73,8 @@ class SitePaths:
     stage_dir: str
     stage_conf: str
     stage_include: str
+    # Directories the site serves files from (the ACME webroot): 0755, root:root as root.
+    directories: tuple = ()
 
 
 def _read(path: str) -> bytes | None:
@@ -126,6 +129,27 @@ def _make_dir(path: str) -> bool:
     return True
 
 
+def _directory_fits(path: str) -> bool:
+    """Whether ``path`` is a directory with mode 0755 (and, as root, owner root:root)."""
+    try:
+        info = os.stat(path)
+    except OSError:  # absent, or a file where a parent directory belongs
+        return False
+    owner = _owner()
+    if not stat.S_ISDIR(info.st_mode) or stat.S_IMODE(info.st_mode) != DIR_MODE:
+        return False
+    return owner is None or (info.st_uid, info.st_gid) == owner
+
+
+def _fix_directory(path: str) -> None:
+    """Make ``path`` (parents too) a 0755 directory, root:root as root."""
+    os.makedirs(path, mode=DIR_MODE, exist_ok=True)
+    os.chmod(path, DIR_MODE)
+    owner = _owner()
+    if owner is not None:
+        os.chown(path, *owner)
+
+
 def _remove_staging(paths: SitePaths) -> None:
     with contextlib.suppress(FileNotFoundError):
         os.unlink(paths.stage_conf)
@@ -149,6 +173,7 @@ def plan(content: bytes, paths: SitePaths) -> dict:
     site_dir = os.path.dirname(paths.site_file)
     return {
         "live": live,
+        "directories": [path for path in paths.directories if not _directory_fits(path)],
         "create_dir": not os.path.isdir(site_dir),
         "content_changed": live != content,
         "attributes_changed": live is not None and not _attributes_fit(paths.site_file, SITE_MODE),
@@ -166,12 +191,14 @@ def apply_site(content: bytes, paths: SitePaths, run: Runner, check_mode: bool =
 
     Returns ``{'changed', 'site_changed', 'created', 'diff'}``: ``site_changed`` is true when
     the site's bytes changed (nginx needs a reload), ``created`` when there was no site.
+    The directories the site serves are made or fixed first (no reload needed for them).
     Raises SiteApplyError when a step fails, after putting the previous site back.
     """
     wanted = plan(content, paths)
     result = {
         "changed": any(
-            wanted[key] for key in ("create_dir", "content_changed", "attributes_changed")
+            wanted[key]
+            for key in ("directories", "create_dir", "content_changed", "attributes_changed")
         ),
         "site_changed": wanted["content_changed"],
         "created": wanted["live"] is None,
@@ -180,7 +207,14 @@ def apply_site(content: bytes, paths: SitePaths, run: Runner, check_mode: bool =
     if check_mode or not result["changed"]:
         return result
     owner = _owner()
+    for directory in wanted["directories"]:
+        try:
+            _fix_directory(directory)
+        except OSError as error:
+            raise SiteApplyError(STEP_DIRECTORIES, f"{directory}: {error}") from error
     if not wanted["content_changed"]:
+        if not wanted["attributes_changed"]:
+            return result
         # Same bytes, other mode or owner: nothing for nginx to read again.
         os.chmod(paths.site_file, SITE_MODE)
         if owner is not None:

@@ -56,6 +56,14 @@ options:
       - Where the staged copy of O(nginx_conf) is written. Removed at the end.
     type: path
     required: true
+  directories:
+    description:
+      - Directories the site serves files from (such as the ACME webroot). Each is created
+        when missing (with its parents) and given mode C(0755) and, as root, owner
+        C(root:root), before the site is compared; that alone does not set RV(site_changed).
+    type: list
+    elements: path
+    default: []
   nginx_conf:
     description:
       - The live main configuration file of nginx.
@@ -94,6 +102,7 @@ EXAMPLES = r"""
     stage_dir: /etc/nginx/wss-gateway.staging
     stage_include: include /etc/nginx/wss-gateway.staging/*.conf;
     stage_conf: /etc/nginx/nginx.wss-gateway-staging.conf
+    directories: [/var/lib/wss-gateway/acme/.well-known/acme-challenge]
   register: site
   notify: Reload nginx
 """
@@ -110,7 +119,7 @@ created:
   type: bool
   sample: false
 step:
-  description: The step that failed.
+  description: The step that failed (one of the steps above, or creating O(directories)).
   returned: failure
   type: str
   sample: Validate the whole configuration with the staged site
@@ -141,6 +150,7 @@ def main() -> None:
             "stage_dir": {"type": "path", "required": True},
             "stage_include": {"type": "str", "required": True},
             "stage_conf": {"type": "path", "required": True},
+            "directories": {"type": "list", "elements": "path", "default": []},
             "nginx_conf": {"type": "path", "default": "/etc/nginx/nginx.conf"},
             "nginx_binary": {"type": "path", "default": "/usr/sbin/nginx"},
         },
@@ -155,6 +165,7 @@ def main() -> None:
         stage_dir=params["stage_dir"],
         stage_conf=params["stage_conf"],
         stage_include=params["stage_include"],
+        directories=tuple(params["directories"]),
     )
 
     def run(argv: list) -> tuple:

@@ -2,13 +2,16 @@
 # Copyright (c) 2026, wss.gateway developers
 """What the certificate role finds on the host before it changes anything, in one run.
 
-    tls_state.py [--packages NAME...] [--stat PATH...] [--read PATH...]
+    tls_state.py [--packages NAME...] [--stat PATH...] [--read PATH...] [--keys PATH...]
 
 Prints one JSON object: ``packages`` (each NAME's dpkg status, "" when dpkg does not know
 it), ``paths`` (each PATH's type, mode, owner and, for a regular file, SHA-1; null when it
-does not exist) and ``contents`` (the text of each PATH to read, null when it cannot be read).
-Read-only. The role sends this text as ``python3 -c`` (nothing of it is installed on the host)
-and only asks it to read certificates, never keys.
+does not exist), ``contents`` (the text of each PATH to read, null when it cannot be read) and
+``private_keys`` (for each private key PATH: its mode, owner, type, curve or size and the SHA-256
+fingerprint of its public key, as community.crypto reports them; null when it is absent, not
+a regular file, not an unencrypted PEM key or python3-cryptography is missing). Read-only.
+The role sends this text as ``python3 -c`` (nothing of it is installed on the host) and only
+asks it to read certificates; of a key, only public facts leave the host.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import stat
 import subprocess
 import sys
 
-OPTIONS = ("--packages", "--stat", "--read")
+OPTIONS = ("--packages", "--stat", "--read", "--keys")
 
 
 def parse(argv: list[str]) -> dict[str, list[str]]:
@@ -90,12 +93,48 @@ def read(path: str) -> str | None:
         return None
 
 
+def key_state(path: str) -> dict | None:
+    """Public facts of the private key at path (never the key), or None when unusable."""
+    try:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec, rsa
+    except ImportError:  # python3-cryptography is not installed yet
+        return None
+    try:
+        found = os.lstat(path)
+        if not stat.S_ISREG(found.st_mode):
+            return None
+        with open(path, "rb") as stream:
+            key = serialization.load_pem_private_key(stream.read(), password=None)
+    except (OSError, ValueError, TypeError):
+        return None
+    state = {
+        "mode": f"{stat.S_IMODE(found.st_mode):04o}",
+        "uid": found.st_uid,
+        "gid": found.st_gid,
+    }
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        state.update(type="ECC", curve=key.curve.name)
+    elif isinstance(key, rsa.RSAPrivateKey):
+        state.update(type="RSA", size=key.key_size)
+    else:
+        state.update(type="other")
+    public = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    digest = hashlib.sha256(public).hexdigest()
+    # The form of community.crypto's fingerprints: hex pairs joined by colons.
+    state["sha256"] = ":".join(digest[index : index + 2] for index in range(0, len(digest), 2))
+    return state
+
+
 def main(argv: list[str]) -> int:
     try:
         options = parse(argv)
     except ValueError as error:
         print(
-            f"usage: tls_state.py [--packages NAME...] [--stat PATH...] [--read PATH...]: {error}",
+            "usage: tls_state.py [--packages NAME...] [--stat PATH...] [--read PATH...]"
+            f" [--keys PATH...]: {error}",
             file=sys.stderr,
         )
         return 2
@@ -105,6 +144,7 @@ def main(argv: list[str]) -> int:
                 "packages": packages(options["--packages"]),
                 "paths": {path: path_state(path) for path in options["--stat"]},
                 "contents": {path: read(path) for path in options["--read"]},
+                "private_keys": {path: key_state(path) for path in options["--keys"]},
             },
             sort_keys=True,
         )

@@ -49,6 +49,8 @@ NGINX_TEST = [NGINX_BINARY, "-t", "-q"]
 APT_LISTS = "/var/lib/apt/lists"
 ERROR_LOG = "/var/log/nginx/error.log"
 SYSTEMD = "/run/systemd/system"  # present when systemd runs the host
+RC_DIR = "/etc/rc{level}.d"  # SysV start links, without systemd
+IF_INET6 = "/proc/net/if_inet6"  # present when the kernel has IPv6
 # The state kept for a rollback: tar archives (0600 in a 0700 directory) and their digests.
 KEEP_DIR = "/var/lib/wss-gateway/rollback"
 # How long a reload may take to bring up its workers (a bound on waiting, not a measure).
@@ -363,6 +365,26 @@ def path_state(path: str) -> dict | None:
     return state
 
 
+def enabled() -> bool:
+    """Whether nginx starts at boot: systemd's verdict, else a start link of a SysV runlevel."""
+    if os.path.isdir(SYSTEMD):
+        try:
+            done = subprocess.run(
+                ["systemctl", "is-enabled", "nginx"], capture_output=True, text=True, check=False
+            )
+        except OSError:
+            return False
+        return done.stdout.strip() == "enabled"
+    for level in "2345":
+        try:
+            names = os.listdir(RC_DIR.format(level=level))
+        except OSError:
+            return False
+        if not any(name.startswith("S") and name[3:] == "nginx" for name in names):
+            return False
+    return True
+
+
 def inspect(tops: list[str], paths: list[str], keep_files: bool) -> dict:
     """Everything the nginx role reads on the host before it changes anything, in one run."""
     try:
@@ -381,8 +403,11 @@ def inspect(tops: list[str], paths: list[str], keep_files: bool) -> dict:
     return {
         "nginx": nginx,
         "status": status(tops),
+        "enabled": installed and enabled(),
         "kept": kept,
         "apt_lists": lists,
+        # Whether the kernel has IPv6 (the proxy role listens on [::] only then).
+        "ipv6": os.path.exists(IF_INET6),
         "paths": {path: path_state(path) for path in paths},
     }
 

@@ -9,6 +9,7 @@ directory, the staging directory and the staged nginx.conf next to nginx.conf.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import stat
@@ -19,6 +20,7 @@ import pytest
 
 from ansible_collections.wss.gateway.plugins.module_utils import _site_apply
 from ansible_collections.wss.gateway.plugins.module_utils._site_apply import (
+    STEP_DIRECTORIES,
     SiteApplyError,
     SitePaths,
     apply_site,
@@ -246,3 +248,46 @@ def test_a_new_site_replaces_the_old_one_after_both_tests(host):
     assert result["site_changed"] and not result["created"]
     assert host.site.read_bytes() == OTHER and len(host.commands) == 2
     assert result["diff"]["before"] == GOOD.decode()
+
+
+def _with_webroot(host: Host) -> Path:
+    webroot = host.root / "acme" / ".well-known" / "acme-challenge"
+    host.paths = dataclasses.replace(host.paths, directories=(str(webroot),))
+    return webroot
+
+
+def test_the_directories_the_site_serves_are_made_and_fixed_without_nginx(host):
+    webroot = _with_webroot(host)
+    result = host.apply(GOOD)
+    assert result["changed"] and result["site_changed"]
+    assert webroot.is_dir() and stat.S_IMODE(webroot.stat().st_mode) == 0o755
+    os.chmod(webroot, 0o700)
+    host.commands.clear()
+    result = host.apply(GOOD)
+    assert result["changed"] and not result["site_changed"]
+    assert stat.S_IMODE(webroot.stat().st_mode) == 0o755
+    assert host.commands == []
+    webroot.rmdir()
+    assert host.apply(GOOD)["changed"] and webroot.is_dir()
+    assert not host.apply(GOOD)["changed"]
+
+
+def test_check_mode_leaves_a_missing_directory_missing(host):
+    host.apply(GOOD)
+    webroot = _with_webroot(host)
+    result = host.apply(GOOD, check_mode=True)
+    assert result["changed"] and not result["site_changed"]
+    assert not webroot.exists() and host.site.read_bytes() == GOOD
+
+
+def test_a_directory_that_cannot_be_made_stops_before_the_site_changes(host):
+    host.apply(GOOD)
+    webroot = _with_webroot(host)
+    webroot.parent.parent.mkdir()
+    webroot.parent.write_text("a file where a directory belongs\n")
+    host.commands.clear()
+    with pytest.raises(SiteApplyError) as raised:
+        host.apply(OTHER)
+    assert raised.value.step == STEP_DIRECTORIES and str(webroot) in raised.value.message
+    assert host.site.read_bytes() == GOOD and host.commands == []
+    assert host.staging_left() == []

@@ -92,3 +92,68 @@ def test_no_dpkg_means_nothing_installed(tls_state, capsys, monkeypatch):
 def test_arguments_before_an_option_are_refused(tls_state, capsys):
     assert tls_state.main(["/etc/wss-gateway/tls"]) == 2
     assert "usage: tls_state.py" in capsys.readouterr().err
+
+
+def _write_key(path, key) -> None:
+    from cryptography.hazmat.primitives import serialization
+
+    path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    path.chmod(0o600)
+
+
+def test_keys_give_public_facts_only(tls_state, capsys, tmp_path):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    ecc = ec.generate_private_key(ec.SECP256R1())
+    _write_key(tmp_path / "ecc.pem", ecc)
+    _write_key(tmp_path / "rsa.pem", rsa.generate_private_key(public_exponent=65537, key_size=2048))
+    (tmp_path / "garbage.pem").write_text("not a key\n")
+    (tmp_path / "dir.pem").mkdir()
+    found = run(
+        tls_state,
+        capsys,
+        "--keys",
+        *(str(tmp_path / name) for name in ("ecc.pem", "rsa.pem", "garbage.pem", "dir.pem", "absent")),
+    )["private_keys"]
+    public = ecc.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    digest = hashlib.sha256(public).hexdigest()
+    assert found[str(tmp_path / "ecc.pem")] == {
+        "type": "ECC",
+        "curve": "secp256r1",
+        "mode": "0600",
+        "uid": os.getuid(),
+        "gid": os.getgid(),
+        "sha256": ":".join(digest[i : i + 2] for i in range(0, len(digest), 2)),
+    }
+    assert found[str(tmp_path / "rsa.pem")]["type"] == "RSA"
+    assert found[str(tmp_path / "rsa.pem")]["size"] == 2048
+    assert [found[str(tmp_path / name)] for name in ("garbage.pem", "dir.pem", "absent")] == [
+        None,
+        None,
+        None,
+    ]
+    # Nothing secret in the output: no PEM block and no private number.
+    text = json.dumps(found)
+    assert "PRIVATE" not in text and str(ecc.private_numbers().private_value) not in text
+
+
+def test_the_fingerprint_is_community_cryptos(tls_state, capsys, tmp_path):
+    """The role compares it with x509_certificate_info's public_key_fingerprints.sha256."""
+    from ansible_collections.community.crypto.plugins.module_utils._crypto.support import (
+        get_fingerprint_of_privatekey,
+    )
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    _write_key(tmp_path / "key.pem", key)
+    found = run(tls_state, capsys, "--keys", str(tmp_path / "key.pem"))["private_keys"]
+    assert found[str(tmp_path / "key.pem")]["sha256"] == get_fingerprint_of_privatekey(key)["sha256"]

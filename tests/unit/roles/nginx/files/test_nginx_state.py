@@ -304,3 +304,23 @@ def test_inspect_keeps_only_an_installed_nginx(inspected, capsys, tmp_path, monk
 def test_inspect_needs_a_directory(inspected, capsys):
     assert inspected.main(["inspect", "--keep", "--stat", "/etc/nginx/nginx.conf"]) == 2
     assert "usage: nginx-state inspect" in capsys.readouterr().err
+
+
+def test_inspect_reports_start_at_boot_and_ipv6(inspected, capsys, tmp_path, monkeypatch):
+    """SysV start links in every multi-user runlevel (no systemd here), and the kernel's IPv6."""
+    monkeypatch.setattr(inspected, "SYSTEMD", str(tmp_path / "no-systemd"))
+    monkeypatch.setattr(inspected, "RC_DIR", str(tmp_path / "rc{level}.d"))
+    monkeypatch.setattr(inspected, "IF_INET6", str(tmp_path / "if_inet6"))
+    for level in "2345":
+        (tmp_path / f"rc{level}.d").mkdir()
+        (tmp_path / f"rc{level}.d" / "S01nginx").write_text("")
+    (tmp_path / "rc3.d" / "S01nginx").rename(tmp_path / "rc3.d" / "K01nginx")
+    found = run_inspect(inspected, capsys, *inspected.tops)
+    assert found["enabled"] is False and found["ipv6"] is False
+    (tmp_path / "rc3.d" / "K01nginx").rename(tmp_path / "rc3.d" / "S02nginx")
+    (tmp_path / "if_inet6").write_text("")
+    found = run_inspect(inspected, capsys, *inspected.tops)
+    assert found["enabled"] is True and found["ipv6"] is True
+    # nginx not installed: not enabled, whatever links are left.
+    monkeypatch.setattr(inspected, "NGINX_BINARY", str(tmp_path / "no-nginx"))
+    assert run_inspect(inspected, capsys, *inspected.tops)["enabled"] is False
