@@ -170,6 +170,7 @@ def test_ansible_doc_role(role: str) -> None:
 PLUGINS = [
     ("module", "wss_check"),
     ("module", "wss_site"),
+    ("module", "wss_files"),
     ("filter", "endpoints"),
     ("filter", "endpoint_errors"),
     ("filter", "ca_trust"),
@@ -230,8 +231,10 @@ def test_every_plugin_is_in_the_list_above() -> None:
 def test_module_example_uses_the_roles_ca_path() -> None:
     """The wss_check example points at the CA file where the certificate role installs it."""
     role_vars = yaml.safe_load((ROOT / "roles" / "certificate" / "vars" / "main.yml").read_text())
-    ca_task = (ROOT / "roles" / "certificate" / "tasks" / "ca.yml").read_text()
-    assert 'dest: "{{ __certificate_ca_installed }}"' in ca_task
+    # main.yml installs it with wss_files, from __certificate_ca_files.
+    assert "'path': __certificate_ca_installed" in role_vars["__certificate_ca_files"]
+    main = (ROOT / "roles" / "certificate" / "tasks" / "main.yml").read_text()
+    assert 'files: "{{ __certificate_ca_files }}"' in main
     assert role_vars["__certificate_ca_installed"] == "{{ __certificate_tls_dir }}/ca.pem"
     installed_ca = f"{role_vars['__certificate_tls_dir_default']}/ca.pem"
     source = (ROOT / "plugins" / "modules" / "wss_check.py").read_text()

@@ -19,9 +19,18 @@ import contextlib
 import os
 import shutil
 import stat
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from ansible_collections.wss.gateway.plugins.module_utils._files import (
+    attributes_fit,
+    decode,
+    directory_fits,
+    fix_directory,
+    owner,
+    read,
+    write_atomic,
+)
 
 # The step names appear in failure messages (and in the fleet report through them).
 STEP_INSTALLED = "Find nginx"
@@ -77,87 +86,18 @@ class SitePaths:
     directories: tuple = ()
 
 
-def _read(path: str) -> bytes | None:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except FileNotFoundError:
-        return None
-
-
-def _owner() -> tuple[int, int] | None:
-    """root:root when the module runs as root (as it does with become), else leave as is."""
-    return (0, 0) if os.geteuid() == 0 else None
-
-
-def _attributes_fit(path: str, mode: int) -> bool:
-    info = os.stat(path)
-    owner = _owner()
-    return stat.S_IMODE(info.st_mode) == mode and (
-        owner is None or (info.st_uid, info.st_gid) == owner
-    )
-
-
-def _write_atomic(path: str, content: bytes, mode: int, owner: tuple[int, int] | None) -> None:
-    """Write a file next to ``path`` and rename it over ``path``: readers see old or new."""
-    directory = os.path.dirname(path) or "."
-    handle, temporary = tempfile.mkstemp(prefix=".wss-site-", dir=directory)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(content)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, mode)
-        if owner is not None:
-            os.chown(temporary, *owner)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
-
-
 def _make_dir(path: str) -> bool:
     """Create ``path`` (and its parents) as a 0755 directory; True when it was created."""
     if os.path.isdir(path):
         return False
-    os.makedirs(path, mode=DIR_MODE)
-    os.chmod(path, DIR_MODE)
-    owner = _owner()
-    if owner is not None:
-        os.chown(path, *owner)
+    fix_directory(path, DIR_MODE)
     return True
-
-
-def _directory_fits(path: str) -> bool:
-    """Whether ``path`` is a directory with mode 0755 (and, as root, owner root:root)."""
-    try:
-        info = os.stat(path)
-    except OSError:  # absent, or a file where a parent directory belongs
-        return False
-    owner = _owner()
-    if not stat.S_ISDIR(info.st_mode) or stat.S_IMODE(info.st_mode) != DIR_MODE:
-        return False
-    return owner is None or (info.st_uid, info.st_gid) == owner
-
-
-def _fix_directory(path: str) -> None:
-    """Make ``path`` (parents too) a 0755 directory, root:root as root."""
-    os.makedirs(path, mode=DIR_MODE, exist_ok=True)
-    os.chmod(path, DIR_MODE)
-    owner = _owner()
-    if owner is not None:
-        os.chown(path, *owner)
 
 
 def _remove_staging(paths: SitePaths) -> None:
     with contextlib.suppress(FileNotFoundError):
         os.unlink(paths.stage_conf)
     shutil.rmtree(paths.stage_dir, ignore_errors=True)
-
-
-def _decode(content: bytes | None) -> str:
-    return "" if content is None else content.decode("utf-8", errors="replace")
 
 
 def _nginx_test(run: Runner, paths: SitePaths, step: str, conf: str | None) -> None:
@@ -169,19 +109,19 @@ def _nginx_test(run: Runner, paths: SitePaths, step: str, conf: str | None) -> N
 
 def plan(content: bytes, paths: SitePaths) -> dict:
     """What applying ``content`` would change, without writing anything."""
-    live = _read(paths.site_file)
+    live = read(paths.site_file)
     site_dir = os.path.dirname(paths.site_file)
     return {
         "live": live,
-        "directories": [path for path in paths.directories if not _directory_fits(path)],
+        "directories": [path for path in paths.directories if not directory_fits(path, DIR_MODE)],
         "create_dir": not os.path.isdir(site_dir),
         "content_changed": live != content,
-        "attributes_changed": live is not None and not _attributes_fit(paths.site_file, SITE_MODE),
+        "attributes_changed": live is not None and not attributes_fit(paths.site_file, SITE_MODE),
         "diff": {
             "before_header": paths.site_file,
             "after_header": paths.site_file,
-            "before": _decode(live),
-            "after": _decode(content),
+            "before": decode(live),
+            "after": decode(content),
         },
     }
 
@@ -206,10 +146,10 @@ def apply_site(content: bytes, paths: SitePaths, run: Runner, check_mode: bool =
     }
     if check_mode or not result["changed"]:
         return result
-    owner = _owner()
+    site_owner = owner()
     for directory in wanted["directories"]:
         try:
-            _fix_directory(directory)
+            fix_directory(directory, DIR_MODE)
         except OSError as error:
             raise SiteApplyError(STEP_DIRECTORIES, f"{directory}: {error}") from error
     if not wanted["content_changed"]:
@@ -217,8 +157,8 @@ def apply_site(content: bytes, paths: SitePaths, run: Runner, check_mode: bool =
             return result
         # Same bytes, other mode or owner: nothing for nginx to read again.
         os.chmod(paths.site_file, SITE_MODE)
-        if owner is not None:
-            os.chown(paths.site_file, *owner)
+        if site_owner is not None:
+            os.chown(paths.site_file, *site_owner)
         return result
 
     if not os.access(paths.nginx_binary, os.X_OK):
@@ -227,7 +167,7 @@ def apply_site(content: bytes, paths: SitePaths, run: Runner, check_mode: bool =
             f"{paths.nginx_binary} is not installed; run the wss.gateway.nginx role before "
             "wss.gateway.proxy",
         )
-    live_conf = _read(paths.nginx_conf)
+    live_conf = read(paths.nginx_conf)
     if live_conf is None or paths.site_include.encode() not in live_conf:
         raise SiteApplyError(
             STEP_INCLUDE,
@@ -243,17 +183,17 @@ def apply_site(content: bytes, paths: SitePaths, run: Runner, check_mode: bool =
         try:
             _remove_staging(paths)  # what an interrupted run may have left
             _make_dir(paths.stage_dir)
-            _write_atomic(os.path.join(paths.stage_dir, STAGED_NAME), content, SITE_MODE, owner)
+            write_atomic(os.path.join(paths.stage_dir, STAGED_NAME), content, SITE_MODE, site_owner)
             staged_conf = live_conf.replace(
                 paths.site_include.encode(), paths.stage_include.encode()
             )
-            _write_atomic(paths.stage_conf, staged_conf, SITE_MODE, owner)
+            write_atomic(paths.stage_conf, staged_conf, SITE_MODE, site_owner)
         except OSError as error:
             raise SiteApplyError(STEP_STAGE, str(error)) from error
         _nginx_test(run, paths, STEP_STAGED_TEST, paths.stage_conf)
         try:
             swapped = True
-            _write_atomic(paths.site_file, content, SITE_MODE, owner)
+            write_atomic(paths.site_file, content, SITE_MODE, site_owner)
         except OSError as error:
             raise SiteApplyError(STEP_SWAP, str(error)) from error
         _nginx_test(run, paths, STEP_LIVE_TEST, None)
@@ -273,7 +213,7 @@ def _restore(paths: SitePaths, live: bytes | None, live_info: os.stat_result | N
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(paths.site_file)
         else:
-            _write_atomic(
+            write_atomic(
                 paths.site_file,
                 live,
                 stat.S_IMODE(live_info.st_mode),
