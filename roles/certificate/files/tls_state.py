@@ -23,6 +23,12 @@ import stat
 import subprocess
 import sys
 
+try:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+except ImportError:  # not installed yet on a fresh host: keys are then reported as null
+    serialization = ec = rsa = None
+
 OPTIONS = ("--packages", "--stat", "--read", "--keys")
 
 
@@ -95,10 +101,7 @@ def read(path: str) -> str | None:
 
 def key_state(path: str) -> dict | None:
     """Public facts of the private key at path (never the key), or None when unusable."""
-    try:
-        from cryptography.hazmat.primitives import serialization
-        from cryptography.hazmat.primitives.asymmetric import ec, rsa
-    except ImportError:  # python3-cryptography is not installed yet
+    if serialization is None:  # python3-cryptography is not installed yet
         return None
     try:
         found = os.lstat(path)

@@ -11,6 +11,11 @@ import os
 from pathlib import Path
 
 import pytest
+from ansible_collections.community.crypto.plugins.module_utils._crypto.support import (
+    get_fingerprint_of_privatekey,
+)
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 SCRIPT = Path(__file__).resolve().parents[5] / "roles" / "certificate" / "files" / "tls_state.py"
 
@@ -95,8 +100,6 @@ def test_arguments_before_an_option_are_refused(tls_state, capsys):
 
 
 def _write_key(path, key) -> None:
-    from cryptography.hazmat.primitives import serialization
-
     path.write_bytes(
         key.private_bytes(
             serialization.Encoding.PEM,
@@ -108,9 +111,6 @@ def _write_key(path, key) -> None:
 
 
 def test_keys_give_public_facts_only(tls_state, capsys, tmp_path):
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec, rsa
-
     ecc = ec.generate_private_key(ec.SECP256R1())
     _write_key(tmp_path / "ecc.pem", ecc)
     _write_key(tmp_path / "rsa.pem", rsa.generate_private_key(public_exponent=65537, key_size=2048))
@@ -120,7 +120,10 @@ def test_keys_give_public_facts_only(tls_state, capsys, tmp_path):
         tls_state,
         capsys,
         "--keys",
-        *(str(tmp_path / name) for name in ("ecc.pem", "rsa.pem", "garbage.pem", "dir.pem", "absent")),
+        *(
+            str(tmp_path / name)
+            for name in ("ecc.pem", "rsa.pem", "garbage.pem", "dir.pem", "absent")
+        ),
     )["private_keys"]
     public = ecc.public_key().public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
@@ -148,12 +151,9 @@ def test_keys_give_public_facts_only(tls_state, capsys, tmp_path):
 
 def test_the_fingerprint_is_community_cryptos(tls_state, capsys, tmp_path):
     """The role compares it with x509_certificate_info's public_key_fingerprints.sha256."""
-    from ansible_collections.community.crypto.plugins.module_utils._crypto.support import (
-        get_fingerprint_of_privatekey,
-    )
-    from cryptography.hazmat.primitives.asymmetric import ec
-
     key = ec.generate_private_key(ec.SECP256R1())
     _write_key(tmp_path / "key.pem", key)
     found = run(tls_state, capsys, "--keys", str(tmp_path / "key.pem"))["private_keys"]
-    assert found[str(tmp_path / "key.pem")]["sha256"] == get_fingerprint_of_privatekey(key)["sha256"]
+    assert (
+        found[str(tmp_path / "key.pem")]["sha256"] == get_fingerprint_of_privatekey(key)["sha256"]
+    )
