@@ -1010,14 +1010,21 @@ def public_ports(value: object, listen: list[int]) -> tuple[list[str], dict[int,
     return errors, (ports if not errors else {})
 
 
+# nginx_tls13_tickets: OpenSSL's NumTickets per full TLS 1.3 handshake (OpenSSL sends 2).
+TLS13_TICKETS_MAX = 10
+
+
 def _settings_errors(settings: dict) -> list[str]:
     """Role settings that the site or the checks use (only those that are given)."""
     errors = []
-    for key in ("proxy_http2", "proxy_ipv6", "proxy_http_redirect"):
+    for key in ("proxy_http2", "proxy_ipv6", "proxy_http_redirect", "nginx_tls_prefer_aes128"):
         if key in settings and as_bool(settings[key]) is None:
             errors.append(f"{key}: {show(settings[key])} is not a boolean (true or false)")
     if "proxy_hsts_max_age" in settings:
         errors += _whole("proxy_hsts_max_age", settings["proxy_hsts_max_age"], 0, 10**9)[0]
+    if "nginx_tls13_tickets" in settings:
+        tickets = settings["nginx_tls13_tickets"]
+        errors += _whole("nginx_tls13_tickets", tickets, 0, TLS13_TICKETS_MAX)[0]
     if as_bool(settings.get("wss_metrics_exporter", False)) is None:
         errors.append(
             f"wss_metrics_exporter: {show(settings['wss_metrics_exporter'])} is not a boolean"

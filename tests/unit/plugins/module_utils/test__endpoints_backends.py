@@ -120,6 +120,10 @@ def test_accepted(location: dict) -> None:
         ({"nginx_exporter_listen": "unix:/run/x.sock"}, "nginx_exporter_listen: 'unix:/run/x.sock' is not an address:port"),
         ({"nginx_exporter_listen": "metrics.example:9113"}, "nginx_exporter_listen: 'metrics.example:9113' is not on an IP"),
         ({"wss_metrics_exporter": "maybe"}, "wss_metrics_exporter: 'maybe' is not a boolean"),
+        ({"nginx_tls_prefer_aes128": "maybe"}, "nginx_tls_prefer_aes128: 'maybe' is not a boolean"),
+        ({"nginx_tls13_tickets": 11}, "nginx_tls13_tickets: '11' is not a whole number 0-10"),
+        ({"nginx_tls13_tickets": "1;"}, "nginx_tls13_tickets: '1;' is not a whole number 0-10"),
+        ({"nginx_tls13_tickets": -1}, "nginx_tls13_tickets: '-1' is not a whole number 0-10"),
     ],
 )  # fmt: skip
 def test_monitoring_listeners_are_checked(settings: dict, message: str) -> None:
@@ -133,6 +137,8 @@ def test_monitoring_listeners_are_checked(settings: dict, message: str) -> None:
         {"nginx_status_listen": "127.0.0.2:8089", "nginx_exporter_listen": "0.0.0.0:9113"},
         {"nginx_status_listen": "[::1]:8089", "wss_metrics_exporter": "yes"},
         {"nginx_status_listen": ""},
+        {"nginx_tls_prefer_aes128": "false", "nginx_tls13_tickets": "0"},
+        {"nginx_tls_prefer_aes128": True, "nginx_tls13_tickets": 10},
     ],
 )
 def test_monitoring_listeners_accepted(settings: dict) -> None:

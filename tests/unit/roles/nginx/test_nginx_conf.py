@@ -1,5 +1,6 @@
 """The nginx role's real nginx.conf, rendered as Ansible does and checked by real ``nginx -t``:
-the stub_status server on loopback (nginx_status_listen)."""
+the stub_status server on loopback (nginx_status_listen), the cipher order and the TLS 1.3
+tickets (nginx_tls_prefer_aes128, nginx_tls13_tickets)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ def render(tmp_path: Path, **inventory: object) -> str:
         )
     facts = {
         "ansible_managed": "Ansible managed",
+        "__nginx_version": "1.22.1",
         "__nginx_openssl_version": "3.0.17",
         "__nginx_ecdh_curve": variables["__nginx_groups"],
         "__nginx_dhparam": str(ROLE / "files" / "ffdhe2048.pem"),
@@ -83,3 +85,49 @@ def test_status_server_on_loopback(tmp_path: Path, listen: str, expect: str | No
         assert "stub_status;" in server and "access_log off;" in server
     else:
         assert "stub_status" not in conf
+
+
+@pytest.mark.parametrize(
+    ("inventory", "expect", "absent"),
+    [
+        (
+            {},
+            [
+                "ssl_prefer_server_ciphers on;",
+                "ssl_conf_command Ciphersuites"
+                " TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256;",
+                "ssl_conf_command Options PrioritizeChaCha;",
+                "ssl_conf_command NumTickets 1;",
+            ],
+            ["ssl_prefer_server_ciphers off;"],
+        ),
+        (
+            {"nginx_tls_prefer_aes128": False, "nginx_tls13_tickets": 2},
+            ["ssl_prefer_server_ciphers off;", "ssl_conf_command NumTickets 2;"],
+            ["Ciphersuites", "PrioritizeChaCha", "ssl_prefer_server_ciphers on;"],
+        ),
+        (
+            {"nginx_tls13_tickets": 0, "wss_tls_profile": "modern"},
+            ["ssl_protocols TLSv1.3;", "ssl_conf_command NumTickets 0;", "PrioritizeChaCha;"],
+            [],
+        ),
+        # Before nginx 1.19.4 there is no ssl_conf_command: the server's order only.
+        (
+            {"__nginx_version": "1.18.0"},
+            ["ssl_prefer_server_ciphers on;"],
+            ["ssl_conf_command"],
+        ),
+    ],
+)
+def test_cipher_order_and_tickets(
+    tmp_path: Path, inventory: dict, expect: list[str], absent: list[str]
+) -> None:
+    conf = render(tmp_path, **inventory)
+    lines = [line.strip() for line in conf.splitlines()]
+    for line in expect:
+        assert [found for found in lines if line in found], line + conf
+    for text in absent:
+        assert text not in conf, text
+    if inventory.get("__nginx_version", "1.22.1") == "1.22.1":
+        checked = nginx_t(tmp_path, conf)
+        assert checked.returncode == 0, checked.stderr + conf
