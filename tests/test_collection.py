@@ -179,6 +179,7 @@ PLUGINS = [
     ("filter", "provided_file_errors"),
     ("filter", "acme_order_reason"),
     ("filter", "fleet_report"),
+    ("filter", "not_in_place"),
     ("callback", "rollout_report"),
 ]
 

@@ -15,6 +15,7 @@ Only the standard library: the modules run on the managed host.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shlex
 import stat
@@ -87,7 +88,7 @@ def write_atomic(
     ``check(temporary_path)`` runs before the rename and raises to keep the old file.
     """
     directory = os.path.dirname(path) or "."
-    handle, temporary = tempfile.mkstemp(prefix=".wss-site-", dir=directory)
+    handle, temporary = tempfile.mkstemp(prefix=".wss-gateway-", dir=directory)
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(content)
@@ -103,6 +104,36 @@ def write_atomic(
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
+
+
+def not_in_place(wants: object, found: object) -> list:
+    """The entries of ``wants`` (``{path, mode, content?, ...}``, mode as octal text) that
+    ``found`` (path -> what a role's look at the host saw: ``type``, ``mode``, ``uid``,
+    ``gid`` and, for a file, ``sha1``; None when absent) does not show as wanted: owner
+    root:root, the mode, and a directory or, with ``content``, a file holding exactly it.
+    Total over any input: anything unexpected counts as not in place.
+    """
+    seen = found if isinstance(found, dict) else {}
+    missing = []
+    for want in wants if isinstance(wants, list) else []:
+        if not isinstance(want, dict):
+            continue
+        state = seen.get(want.get("path"))
+        if not isinstance(state, dict):
+            missing.append(want)
+            continue
+        if "content" in want:
+            text = str(want["content"]).encode("utf-8")
+            # The checksum Ansible's copy compares; not a secret.
+            kind_fits = state.get("type") == "file" and (
+                state.get("sha1") == hashlib.sha1(text).hexdigest()  # noqa: S324
+            )
+        else:
+            kind_fits = state.get("type") == "directory"
+        owner_fits = state.get("uid") == 0 and state.get("gid") == 0
+        if not (kind_fits and owner_fits and state.get("mode") == want.get("mode")):
+            missing.append(want)
+    return missing
 
 
 def decode(content: bytes | None) -> str:

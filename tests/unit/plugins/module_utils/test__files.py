@@ -5,6 +5,7 @@ real `nginx -t` as the validation of nginx.conf."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import stat
@@ -13,7 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.wss.gateway.plugins.module_utils._files import FilesError, apply_files
+from ansible_collections.wss.gateway.plugins.module_utils._files import (
+    FilesError,
+    apply_files,
+    not_in_place,
+)
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
@@ -115,3 +120,48 @@ def test_a_path_that_cannot_be_made_is_named(tmp_path):
     with pytest.raises(FilesError) as raised:
         apply_files([], [{"path": str(tmp_path / "file" / "dir"), "mode": 0o755}], [], run)
     assert raised.value.path == str(tmp_path / "file" / "dir")
+
+
+def _state(kind: str, mode: str, uid: int = 0, sha1: str | None = None) -> dict:
+    state = {"type": kind, "mode": mode, "uid": uid, "gid": 0}
+    if sha1 is not None:
+        state["sha1"] = sha1
+    return state
+
+
+def test_not_in_place_names_what_a_look_at_the_host_did_not_find():
+    text = "events {}\n"
+    digest = hashlib.sha1(text.encode()).hexdigest()  # noqa: S324 - Ansible's checksum
+    wants = [
+        {"name": "conf", "path": "/etc/nginx/nginx.conf", "mode": "0644", "content": text},
+        {"name": "helpers", "path": "/usr/local/libexec/wss-gateway", "mode": "0755"},
+        {"name": "tls", "path": "/etc/wss-gateway/tls", "mode": "0755"},
+    ]
+    found = {
+        "/etc/nginx/nginx.conf": _state("file", "0644", sha1=digest),
+        "/usr/local/libexec/wss-gateway": _state("directory", "0755"),
+        "/etc/wss-gateway/tls": None,
+    }
+    assert not_in_place(wants, found) == [wants[2]]
+    for other in (
+        _state("file", "0640", sha1=digest),  # another mode
+        _state("file", "0644", uid=1000, sha1=digest),  # another owner
+        _state("file", "0644", sha1="0" * 40),  # other text
+        _state("directory", "0644"),  # not a file
+        _state("link", "0644", sha1=digest),
+    ):
+        found["/etc/nginx/nginx.conf"] = other
+        assert wants[0] in not_in_place(wants, found), other
+    found["/usr/local/libexec/wss-gateway"] = _state("file", "0755", sha1=digest)
+    assert wants[1] in not_in_place(wants, found)
+
+
+@pytest.mark.parametrize(
+    ("wants", "found"),
+    [(None, {}), ("x", {}), ([1, None], {}), ([{"path": "/a", "mode": "0644"}], None)],
+)
+def test_not_in_place_is_total(wants, found):
+    result = not_in_place(wants, found)
+    assert isinstance(result, list)
+    if isinstance(wants, list):
+        assert result == [want for want in wants if isinstance(want, dict)]

@@ -94,7 +94,7 @@ class Host:
         """Temporary files of an atomic write left in the site directory."""
         site_dir = self.site.parent
         return (
-            sorted(p.name for p in site_dir.iterdir() if p.name.startswith(".wss-site-"))
+            sorted(p.name for p in site_dir.iterdir() if p.name.startswith(".wss-gateway-"))
             if site_dir.exists()
             else []
         )
