@@ -68,4 +68,4 @@ def test_fewer_open_files_than_connections_is_refused(tmp_path: Path) -> None:
 def test_as_many_open_files_as_connections_is_accepted(tmp_path: Path, extra: dict) -> None:
     result = run_limits(tmp_path, extra)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    assert "Check the worker limits" in result.stdout
+    assert "Check the operating system and the settings of nginx" in result.stdout
