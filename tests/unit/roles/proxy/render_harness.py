@@ -89,7 +89,7 @@ def render(
     templar = Templar(loader=_LOADER, variables=variables)
     http2_version = templar.template(ROLE_VARS["__proxy_http2_directive_version"])
     facts = {
-        # roles/proxy/tasks/facts.yml, with the installed nginx and the kernel as given.
+        # roles/proxy/vars/main.yml derives them; here from the nginx and the kernel as given.
         "__proxy_http2_on": templar.template(
             trust_as_template(f"{{{{ '{nginx_version}' is version('{http2_version}', '>=') }}}}")
         ),
