@@ -15,7 +15,9 @@ issue 19 on one host: the same job (a self-signed certificate made with communit
 and a wss:// vhost in front of the same echo backend) through a playbook generated at run
 time, its first run and re-run alternated with ours (A B A B) for ``--rounds`` rounds, with
 the ratios against the issue's targets and the module runs (``docker exec`` of a module,
-counted through a ``docker`` shim on the controller's PATH) of every run.
+counted through a ``docker`` shim on the controller's PATH) of every run; on the larger host
+count the peer's job runs too (not alternated), for its re-run controller CPU per host, and
+both sides' controller CPU per task and host on a re-run.
 
 Bounded: every ansible-playbook run has a time limit; the containers are removed at the
 end (also on failure and Ctrl-C). Run: ``.venv/bin/python benchmarks/bench_deploy.py``
@@ -88,7 +90,7 @@ exec {docker} "$@"
 """
 RECAP = re.compile(
     r"^(?P<host>\S+)\s*:\s*ok=(?P<ok>\d+)\s+changed=(?P<changed>\d+)\s+"
-    r"unreachable=(?P<unreachable>\d+)\s+failed=(?P<failed>\d+)",
+    r"unreachable=(?P<unreachable>\d+)\s+failed=(?P<failed>\d+)(?:\s+skipped=(?P<skipped>\d+))?",
     re.MULTILINE,
 )
 PROFILE = re.compile(r"^(?P<task>\S.*?) -{3,} (?P<seconds>\d+\.\d+)s$", re.MULTILINE)
@@ -261,16 +263,25 @@ def playbook(
         "seconds": elapsed,
         "changed": sum(int(r["changed"]) for r in recap),
         "failed": sum(int(r["failed"]) + int(r["unreachable"]) for r in recap),
+        # Task results per host (ok, failed and skipped; the recap counts no include twice).
+        "tasks_per_host": sum(
+            int(r["ok"]) + int(r["failed"]) + int(r["skipped"] or 0) for r in recap
+        )
+        / max(1, len(recap)),
         "slowest": tasks[:3],
         "cpu_s": cpu,
         **exec_counts(exec_log),
     }
 
 
-def run_variant(count: int, image: str, args, output: Path, mitogen: Path | None) -> dict:
-    """Fresh containers, the backend, then deploy_wss twice. Containers removed after."""
-    names = [f"{PREFIX}{index}" for index in range(1, count + 1)]
-    label = f"{count}-{'mitogen' if mitogen else 'default'}"
+def run_variant(
+    count: int, image: str, args, output: Path, mitogen: Path | None, *, peer: Path | None = None
+) -> dict:
+    """Fresh containers, the backend, then deploy_wss twice (with ``peer``, the peer's job
+    instead, on containers of its own). Containers removed after."""
+    prefix = PEER_PREFIX if peer else PREFIX
+    names = [f"{prefix}{index}" for index in range(1, count + 1)]
+    label = f"{count}-{'peer' if peer else 'mitogen' if mitogen else 'default'}"
     with tempfile.TemporaryDirectory(prefix="wss-bench-deploy-") as tmp:
         workdir = Path(tmp)
         try:
@@ -289,10 +300,11 @@ def run_variant(count: int, image: str, args, output: Path, mitogen: Path | None
                 args.timeout,
                 ids=ids,
             )
+            play = str(peer_playbook(workdir, peer)) if peer else "wss.gateway.deploy_wss"
             first = playbook(
                 env,
                 inventory_file,
-                "wss.gateway.deploy_wss",
+                play,
                 output / f"deploy-{label}-first.log",
                 args.timeout,
                 ids=ids,
@@ -300,11 +312,13 @@ def run_variant(count: int, image: str, args, output: Path, mitogen: Path | None
             rerun = playbook(
                 env,
                 inventory_file,
-                "wss.gateway.deploy_wss",
+                play,
                 output / f"deploy-{label}-rerun.log",
                 args.timeout,
                 ids=ids,
             )
+            if peer:
+                probe_peer(names[0])
         finally:
             for name in names:
                 docker("rm", "-f", name, check=False)
@@ -625,6 +639,36 @@ def report(results: dict, counts: list, smoke: bool) -> int:
             else "NO",
         ]
     )
+    # The same job by the peer on as many hosts, and the controller's CPU per task and host:
+    # what one task of a run costs the controller whatever the role (a fork of
+    # ansible-playbook per task and host, its variables, the result), beside the task count.
+    peer_many = results.get((many, "peer"))
+
+    def blank(value: str) -> list:
+        return ["" if n != many or v != "default" else value for v in variants for n in counts]
+
+    if peer_many:
+        peer_cpu = peer_many["rerun"]["cpu_s"]["controller"]
+        rows.append(
+            [
+                "re-run controller CPU-s per host (peer)",
+                *blank("?" if peer_cpu is None else f"{peer_cpu / many:.2f}"),
+                "(information)",
+                "",
+            ]
+        )
+    for side, result in (("ours", base[many]), ("peer", peer_many)):
+        if not result:
+            continue
+        used, tasks = result["rerun"]["cpu_s"]["controller"], result["rerun"]["tasks_per_host"]
+        rows.append(
+            [
+                f"re-run tasks per host, CPU-s per task ({side})",
+                *blank(f"{tasks:.0f}, " + ("?" if used is None else f"{used / many / tasks:.3f}")),
+                "(information)",
+                "",
+            ]
+        )
     for kind, label in (("first", "first run"), ("rerun", "re-run")):
         rows.append(
             [
@@ -703,6 +747,13 @@ def main() -> int:
         for count in [] if args.peer_only else counts[1:]:
             print(f"[{time.strftime('%H:%M:%S')}] {count} host(s)", file=sys.stderr, flush=True)
             results[(count, "default")] = run_variant(count, image, args, args.output, None)
+            if peer:
+                print(
+                    f"[{time.strftime('%H:%M:%S')}] {count} host(s), geerlingguy.nginx",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                results[(count, "peer")] = run_variant(count, image, args, args.output, None, peer)
         if strategy is not None and not args.peer_only:
             try:
                 for count in counts:
