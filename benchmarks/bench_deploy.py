@@ -753,7 +753,9 @@ def main() -> int:
                     file=sys.stderr,
                     flush=True,
                 )
-                results[(count, "peer")] = run_variant(count, image, args, args.output, None, peer)
+                results[(count, "peer")] = run_variant(
+                    count, image, args, args.output, None, peer=peer
+                )
         if strategy is not None and not args.peer_only:
             try:
                 for count in counts:
