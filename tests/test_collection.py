@@ -176,6 +176,7 @@ PLUGINS = [
     ("filter", "ca_trust"),
     ("filter", "endpoint_validation"),
     ("filter", "certificate_guard"),
+    ("filter", "certificate_chain"),
     ("filter", "provided_file_errors"),
     ("filter", "acme_order_reason"),
     ("filter", "fleet_report"),

@@ -10,6 +10,7 @@ import os
 
 from ansible_collections.wss.gateway.plugins.module_utils._certificate_checks import (
     acme_order_reason,
+    chain_order,
     controller_file_errors,
     guard,
     host_file_errors,
@@ -21,9 +22,10 @@ short_description: Decide whether a certificate is fit to go live, from the modu
 version_added: 0.1.0
 author: wss.gateway developers
 description:
-- The guard of P(wss.gateway.certificate#role) - given the normalised endpoint and what the modules
-  read (the PEM certificates of the chain file, C(community.crypto.x509_certificate_info) on the leaf,
-  C(community.crypto.openssl_privatekey_info) on the key, C(community.crypto.certificate_complete_chain)
+- The guard of P(wss.gateway.certificate#role) - given the normalised endpoint and what was read
+  (the PEM certificates of the chain file, C(community.crypto.x509_certificate_info) on the leaf - the
+  filter, or the module with C(valid_at.threshold) -, C(community.crypto.openssl_privatekey_info) on
+  the key, C(community.crypto.certificate_complete_chain) or P(wss.gateway.certificate_chain#filter)
   on the chain), returns one message per problem - no certificate, unreadable certificate or key,
   a server name not covered, key and certificate that do not match, a chain out of order, expired
   or expiring within C(certificate_min_valid_days).
@@ -38,13 +40,17 @@ options:
     type: list
     elements: str
   leaf:
-    description: The result of C(community.crypto.x509_certificate_info) on the leaf, with C(valid_at.threshold).
+    description:
+    - What C(community.crypto.x509_certificate_info) reads of the leaf. A module result with
+      C(valid_at.threshold) is taken as it is; otherwise the leaf must be valid O(min_valid_days) more days.
     type: dict
   key:
     description: The result of C(community.crypto.openssl_privatekey_info) on the private key.
     type: dict
   chain:
-    description: The result of C(community.crypto.certificate_complete_chain) on the chain.
+    description:
+    - The result of C(community.crypto.certificate_complete_chain) or of P(wss.gateway.certificate_chain#filter)
+      on the chain.
     type: dict
   cert_label:
     description: Where the certificate comes from, for the messages.
@@ -53,7 +59,7 @@ options:
     description: Where the key comes from, for the messages.
     type: str
   min_valid_days:
-    description: The certificate must be valid for this many more days (for the message).
+    description: The certificate must be valid for this many more days.
     type: int
 """
 
@@ -98,6 +104,10 @@ def certificate_guard(
         key_label=key_label,
         min_valid_days=min_valid_days,
     )
+
+
+def certificate_chain(certs, roots=None):
+    return chain_order(certs, roots)
 
 
 def provided_file_errors(endpoint, stats=None, hostname="localhost"):

@@ -3,17 +3,29 @@
 """The certificate role's decisions over what its tasks read: the guard, the files of a
 ``provided`` certificate, and whether an ``acme`` endpoint needs an order.
 
-The tasks run the modules that read files (stat, slurp, x509_certificate_info,
-openssl_privatekey_info, certificate_complete_chain) and hand the registered results here;
-these functions are total over any result (a skipped or failed module gives a message, never
-an exception) and name the endpoint and the file at fault.
+The tasks run the modules that read files (stat, slurp, openssl_privatekey_info, and
+certificate_complete_chain for roots on the host) or community.crypto's filters that read PEM
+text in memory (x509_certificate_info) and hand the results here; these functions are total
+over any result (a skipped or failed module gives a message, never an exception) and name the
+endpoint and the file at fault. ``chain_order`` checks a chain against roots on the controller
+in memory (the cryptography library, which community.crypto needs on the controller too).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import datetime
 import re
+
+try:
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import serialization
+except ImportError:  # reported by chain_order; the other functions do not need it
+    x509 = InvalidSignature = serialization = None
+
+from ansible_collections.wss.gateway.plugins.module_utils._ca_trust import pem_certificates
 
 ASN1_TIME_RE = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2})Z")
 
@@ -65,6 +77,76 @@ def missing_names(endpoint: dict, info: dict) -> list[str]:
     return missing
 
 
+def _pem_blocks(texts: object) -> list[str]:
+    """The PEM certificate blocks of each text of ``texts`` (a bundle may hold several)."""
+    found = []
+    for text in _list(texts):
+        if isinstance(text, str):
+            found += pem_certificates(text)
+    return found
+
+
+def chain_order(certs: object, roots: object) -> dict:
+    """Whether ``certs`` (PEM, leaf first) is a chain in order that ends at one of ``roots``.
+
+    The shape of community.crypto's certificate_complete_chain result, which the guard reads:
+    ``{'complete_chain': [...]}`` (the chain and, when the last certificate is not a root
+    itself, the root that issued it) or ``{'msg': why}``. Each certificate must be issued by
+    the next one (names and signature); the last one must be one of ``roots`` or be issued by
+    one of them. ``roots``: PEM texts (files read on the controller).
+    """
+    if x509 is None:
+        return {"msg": "the Python library cryptography is missing on the controller"}
+    chain, anchors = [], []
+    for kind, blocks, into in (
+        ("certificate", _list(certs), chain),
+        ("root", _pem_blocks(roots), anchors),
+    ):
+        for index, pem in enumerate(blocks, start=1):
+            try:
+                into.append(x509.load_pem_x509_certificate(str(pem).encode()))
+            except (ValueError, TypeError) as error:
+                return {"msg": f"cannot read {kind} {index}: {error}"}
+    if not chain:
+        return {"msg": "no certificate"}
+    for index, (child, parent) in enumerate(zip(chain, chain[1:], strict=False), start=1):
+        try:
+            child.verify_directly_issued_by(parent)
+        except (ValueError, TypeError, InvalidSignature):
+            return {"msg": f"certificate {index} is not issued by certificate {index + 1}"}
+    last = chain[-1]
+    texts = [cert.public_bytes(serialization.Encoding.PEM).decode().strip() for cert in chain]
+    for root in anchors:
+        if root == last:
+            return {"complete_chain": texts}
+        try:
+            last.verify_directly_issued_by(root)
+        except (ValueError, TypeError, InvalidSignature):
+            continue
+        return {
+            "complete_chain": texts
+            + [root.public_bytes(serialization.Encoding.PEM).decode().strip()]
+        }
+    return {"msg": f"no root certificate issued certificate {len(chain)} (the last of the chain)"}
+
+
+def _valid_at(not_after: object, days: object, now: datetime.datetime | None) -> bool | None:
+    """Whether an ASN.1 ``not_after`` is still ahead ``days`` days from ``now`` (None: unknown)."""
+    match = ASN1_TIME_RE.fullmatch(not_after) if isinstance(not_after, str) else None
+    try:
+        margin = datetime.timedelta(days=int(days))
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if not match:
+        return None
+    end = datetime.datetime(*map(int, match.groups()), tzinfo=datetime.timezone.utc)  # noqa: UP017 - the matrix runs 3.10
+    now = now or datetime.datetime.now(datetime.timezone.utc)  # noqa: UP017
+    try:
+        return end >= now + margin
+    except OverflowError:
+        return False
+
+
 def guard(
     endpoint: object,
     *,
@@ -75,12 +157,15 @@ def guard(
     cert_label: str,
     key_label: str,
     min_valid_days: object,
+    now: datetime.datetime | None = None,
 ) -> dict:
     """``{'errors': [...], 'not_after': shown}``: is the certificate fit to go live?
 
-    ``certs``: the PEM certificates of the chain file, leaf first; ``leaf``: the result of
-    x509_certificate_info on the leaf (with ``valid_at.threshold``); ``key``: the result of
-    openssl_privatekey_info; ``chain``: the result of certificate_complete_chain.
+    ``certs``: the PEM certificates of the chain file, leaf first; ``leaf``: what
+    x509_certificate_info (filter or module) reads of the leaf (a module result with
+    ``valid_at.threshold`` is taken as it is; otherwise the leaf must be valid
+    ``min_valid_days`` after ``now``); ``key``: the result of openssl_privatekey_info;
+    ``chain``: the result of certificate_complete_chain or of ``chain_order``.
     """
     endpoint = _dict(endpoint)
     where = f"endpoint '{endpoint.get('name', '?')}':"
@@ -121,7 +206,15 @@ def guard(
         )
     if leaf_ok and info.get("expired"):
         errors.append(f"{where} certificate {cert_label} expired on {not_after}.")
-    elif leaf_ok and _dict(info.get("valid_at")).get("threshold", True) is False:
+    elif (
+        leaf_ok
+        and (
+            _dict(info.get("valid_at")).get("threshold")
+            if "valid_at" in info
+            else _valid_at(info.get("not_after"), min_valid_days, now)
+        )
+        is False
+    ):
         errors.append(
             f"{where} certificate {cert_label} expires on {not_after}, within"
             f" certificate_min_valid_days ({min_valid_days} days)."

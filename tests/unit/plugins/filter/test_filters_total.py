@@ -38,6 +38,7 @@ KEYWORDS = {
         "key_label",
         "min_valid_days",
     ),
+    "certificate_chain": ("roots",),
     "provided_file_errors": ("stats", "hostname"),
     "acme_order_reason": ("live", "info", "conf", "server", "renew_days"),
 }
