@@ -1,4 +1,5 @@
-"""The nginx role's worker limits: a bad pair is refused with both variables named.
+"""The nginx role's settings checks: a bad pair of worker limits is refused with both variables
+named, and extra packages that are not Debian package names are refused.
 
 Runs the role's set_vars step (it loads data and asserts; nothing on the host changes)
 against localhost with the local connection, so no container is needed.
@@ -69,3 +70,20 @@ def test_as_many_open_files_as_connections_is_accepted(tmp_path: Path, extra: di
     result = run_limits(tmp_path, extra)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "Check the operating system and the settings of nginx" in result.stdout
+
+
+def test_extra_packages_that_are_not_package_names_are_refused(tmp_path: Path) -> None:
+    result = run_limits(
+        tmp_path, {"nginx_extra_packages": ["python3-cryptography", "certbot; rm -rf /", "a\n"]}
+    )
+    assert result.returncode != 0
+    output = " ".join((result.stdout + result.stderr).split())
+    assert (
+        "nginx_extra_packages must list Debian package names (lower-case letters, digits, '+',"
+        " '-', '.'); not: 'certbot; rm -rf /', 'a '" in output
+    ), output
+
+
+def test_extra_package_names_are_accepted(tmp_path: Path) -> None:
+    result = run_limits(tmp_path, {"nginx_extra_packages": ["python3-cryptography", "libc++1"]})
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
