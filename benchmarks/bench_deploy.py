@@ -141,7 +141,7 @@ def ansible_env(
     return env
 
 
-def inventory(workdir: Path, hosts: list, mitogen: bool) -> Path:
+def inventory(workdir: Path, hosts: list, mitogen: bool, ca_dir: Path | None = None) -> Path:
     host_vars = {
         # Mitogen replaces connection plugins by their short name only.
         "ansible_connection": "docker" if mitogen else "community.docker.docker",
@@ -154,7 +154,7 @@ def inventory(workdir: Path, hosts: list, mitogen: bool) -> Path:
                     "hosts": {host: dict(host_vars) for host in hosts},
                     "vars": {
                         "wss_become": False,
-                        "wss_certificate_ca_dir": str(workdir / "ca"),
+                        "wss_certificate_ca_dir": str(ca_dir or workdir / "ca"),
                         "wss_endpoints": [
                             {
                                 "name": "bench",
@@ -420,7 +420,7 @@ def probe_peer(container: str) -> None:
 def run_rounds(image: str, args, output: Path, peer: Path | None) -> dict:
     """One host each, fresh containers per round: ours and the peer's first runs, then their
     re-runs, alternated (A B A B); the backends are set up first, not timed."""
-    runs: dict = {"ours": [], "peer": []}
+    runs: dict = {"ours": [], "peer": [], "join": []}
     for number in range(1, args.rounds + 1):
         print(
             f"[{time.strftime('%H:%M:%S')}] round {number}/{args.rounds}, 1 host"
@@ -431,6 +431,9 @@ def run_rounds(image: str, args, output: Path, peer: Path | None) -> dict:
         sides = {"ours": f"{PREFIX}1"}
         if peer:
             sides["peer"] = f"{PEER_PREFIX}1"
+            # A host that joins the fleet: its first run signs with the CA that ours' first run
+            # made (information beside the target, which counts the CA in: see report_peer).
+            sides["join"] = f"{PREFIX}2"
         with tempfile.TemporaryDirectory(prefix="wss-bench-deploy-") as tmp:
             workdir = Path(tmp)
             try:
@@ -443,7 +446,9 @@ def run_rounds(image: str, args, output: Path, peer: Path | None) -> dict:
                     )
                     ids[side] = [started.stdout.strip()]
                     (workdir / side).mkdir()
-                    files[side] = inventory(workdir / side, [name], False)
+                    files[side] = inventory(
+                        workdir / side, [name], False, ca_dir=workdir / "ours" / "ca"
+                    )
                 for side in sides:
                     playbook(
                         env,
@@ -459,6 +464,8 @@ def run_rounds(image: str, args, output: Path, peer: Path | None) -> dict:
                 done: dict = {side: {} for side in sides}
                 for kind in ("first", "rerun"):
                     for side in sides:
+                        if side == "join" and kind == "rerun":
+                            continue
                         done[side][kind] = playbook(
                             env,
                             files[side],
@@ -510,6 +517,21 @@ def report_peer(runs: dict, problem: str | None) -> tuple[list, list]:
             cells = [f"missing: {problem}", "-", "-"]
         rows.append(
             [label, each(ours, seconds(kind)), cells[0], cells[1], f"<= {target:g}x", cells[2]]
+        )
+    if peer and runs.get("join"):
+        ratios = [
+            a["first"]["seconds"] / b["first"]["seconds"]
+            for a, b in zip(runs["join"], peer, strict=True)
+        ]
+        rows.append(
+            [
+                "first run, a host joining (CA made)",
+                each(runs["join"], seconds("first")),
+                each(peer, seconds("first")),
+                f"{statistics.mean(ratios):.2f}x",
+                "(information)",
+                "",
+            ]
         )
     worst_cpu = max(
         (run["rerun"]["cpu_s"]["controller"] or 0) for run in ours
