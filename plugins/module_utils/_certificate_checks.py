@@ -123,10 +123,8 @@ def chain_order(certs: object, roots: object) -> dict:
             last.verify_directly_issued_by(root)
         except (ValueError, TypeError, InvalidSignature):
             continue
-        return {
-            "complete_chain": texts
-            + [root.public_bytes(serialization.Encoding.PEM).decode().strip()]
-        }
+        anchor = root.public_bytes(serialization.Encoding.PEM).decode().strip()
+        return {"complete_chain": [*texts, anchor]}
     return {"msg": f"no root certificate issued certificate {len(chain)} (the last of the chain)"}
 
 
