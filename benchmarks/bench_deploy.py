@@ -419,7 +419,8 @@ def probe_peer(container: str) -> None:
 
 def run_rounds(image: str, args, output: Path, peer: Path | None) -> dict:
     """One host each, fresh containers per round: ours and the peer's first runs, then their
-    re-runs, alternated (A B A B); the backends are set up first, not timed."""
+    re-runs, alternated (A B A B); the backends are set up first, not timed. With the peer, a
+    third host's first run after the peer's: one that joins ours' fleet (its CA made)."""
     runs: dict = {"ours": [], "peer": [], "join": []}
     for number in range(1, args.rounds + 1):
         print(

@@ -202,17 +202,14 @@ def guard(
             f"{where} the chain in {cert_label} is not in order (each certificate must be issued by"
             f" the next one): {chain.get('msg', '')}"
         )
+    # A module result carries valid_at.threshold; the filter's does not: computed here.
+    if "valid_at" in info:
+        valid_ahead = _dict(info.get("valid_at")).get("threshold")
+    else:
+        valid_ahead = _valid_at(info.get("not_after"), min_valid_days, now)
     if leaf_ok and info.get("expired"):
         errors.append(f"{where} certificate {cert_label} expired on {not_after}.")
-    elif (
-        leaf_ok
-        and (
-            _dict(info.get("valid_at")).get("threshold")
-            if "valid_at" in info
-            else _valid_at(info.get("not_after"), min_valid_days, now)
-        )
-        is False
-    ):
+    elif leaf_ok and valid_ahead is False:
         errors.append(
             f"{where} certificate {cert_label} expires on {not_after}, within"
             f" certificate_min_valid_days ({min_valid_days} days)."
