@@ -1,0 +1,106 @@
+"""The controller's internal CA is never replaced by a run whose settings differ from it.
+
+Runs the certificate role's ``ca_check`` entry point against localhost with the local
+connection (no container): the first run makes the CA in a temporary directory; a run with
+another key type or CA name then stops with a message that names what differs, and the CA's
+files are byte for byte what they were (a new key would leave the fleet trusting a CA whose
+key is gone).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import require_tool
+
+PLAY = """\
+- hosts: localhost
+  connection: local
+  gather_facts: true
+  gather_subset: [min]
+  vars:
+    ansible_python_interpreter: "{{ ansible_playbook_python }}"
+    wss_become: false
+  tasks:
+    - ansible.builtin.include_role:
+        name: wss.gateway.certificate
+        tasks_from: ca_check
+"""
+
+
+def run_check(tmp_path: Path, extra: dict) -> subprocess.CompletedProcess:
+    playbook = tmp_path / "ca.yml"
+    playbook.write_text(PLAY)
+    variables = {
+        "wss_certificate_ca_dir": str(tmp_path / "ca"),
+        # Nothing on this machine trusts the test CA: the host's bundle is looked for here.
+        "wss_tls_dir": str(tmp_path / "tls"),
+        "wss_endpoints": [
+            {
+                "name": "chat",
+                "server_names": ["chat.example.test"],
+                "locations": [{"path": "/", "backends": ["127.0.0.1:19808"]}],
+            }
+        ],
+        **extra,
+    }
+    return subprocess.run(
+        [
+            require_tool("ansible-playbook"),
+            "-i",
+            "localhost,",
+            str(playbook),
+            "-e",
+            json.dumps(variables),
+        ],
+        env={**os.environ, "ANSIBLE_NOCOLOR": "1"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def digests(directory: Path) -> dict:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(directory.iterdir())}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {"certificate_ca_key_type": "ecdsa"},
+            "its key is RSA 3072, certificate_ca_key_type ecdsa makes ECC secp256r1",
+        ),
+        (
+            {"certificate_ca_common_name": "Another CA"},
+            "its subject is commonName=wss.gateway internal CA, certificate_ca_common_name is Another CA",
+        ),
+    ],
+    ids=["key-type", "name"],
+)
+def test_a_ca_that_differs_from_the_settings_is_refused_and_kept(
+    tmp_path: Path, change: dict, message: str
+) -> None:
+    made = run_check(tmp_path, {})
+    assert made.returncode == 0, made.stdout[-3000:] + made.stderr[-2000:]
+    before = digests(tmp_path / "ca")
+    assert set(before) == {"ca.pem", "ca-key.pem"}
+
+    refused = run_check(tmp_path, change)
+    output = " ".join((refused.stdout + refused.stderr).split())
+    assert refused.returncode != 0, output[-3000:]
+    assert "holds an internal CA that differs from the settings" in output, output[-3000:]
+    assert message in output, output[-3000:]
+    assert "Nothing was changed." in output
+    assert digests(tmp_path / "ca") == before
+
+    again = run_check(tmp_path, {})
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-2000:]
+    assert digests(tmp_path / "ca") == before
