@@ -10,33 +10,15 @@ key is gone).
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import require_tool
-
-PLAY = """\
-- hosts: localhost
-  connection: local
-  gather_facts: true
-  gather_subset: [min]
-  vars:
-    ansible_python_interpreter: "{{ ansible_playbook_python }}"
-    wss_become: false
-  tasks:
-    - ansible.builtin.include_role:
-        name: wss.gateway.certificate
-        tasks_from: ca_check
-"""
+from tests.functional.local_play import run_role_step
 
 
 def run_check(tmp_path: Path, extra: dict) -> subprocess.CompletedProcess:
-    playbook = tmp_path / "ca.yml"
-    playbook.write_text(PLAY)
     variables = {
         "wss_certificate_ca_dir": str(tmp_path / "ca"),
         # Nothing on this machine trusts the test CA: the host's bundle is looked for here.
@@ -50,21 +32,7 @@ def run_check(tmp_path: Path, extra: dict) -> subprocess.CompletedProcess:
         ],
         **extra,
     }
-    return subprocess.run(
-        [
-            require_tool("ansible-playbook"),
-            "-i",
-            "localhost,",
-            str(playbook),
-            "-e",
-            json.dumps(variables),
-        ],
-        env={**os.environ, "ANSIBLE_NOCOLOR": "1"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return run_role_step(tmp_path, "certificate", "ca_check", variables)
 
 
 def digests(directory: Path) -> dict:

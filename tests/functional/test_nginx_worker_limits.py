@@ -7,43 +7,16 @@ against localhost with the local connection, so no container is needed.
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import require_tool
-
-PLAY = """\
-- hosts: localhost
-  connection: local
-  gather_facts: true
-  gather_subset: [min]
-  vars:
-    ansible_python_interpreter: "{{ ansible_playbook_python }}"
-  tasks:
-    - ansible.builtin.include_role:
-        name: wss.gateway.nginx
-        tasks_from: set_vars
-"""
+from tests.functional.local_play import run_role_step
 
 
 def run_limits(tmp_path: Path, extra: dict) -> subprocess.CompletedProcess:
-    playbook = tmp_path / "limits.yml"
-    playbook.write_text(PLAY)
-    command = [require_tool("ansible-playbook"), "-i", "localhost,", str(playbook)]
-    if extra:
-        command += ["-e", json.dumps(extra)]
-    return subprocess.run(
-        command,
-        env={**os.environ, "ANSIBLE_NOCOLOR": "1"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return run_role_step(tmp_path, "nginx", "set_vars", extra)
 
 
 def test_fewer_open_files_than_connections_is_refused(tmp_path: Path) -> None:
