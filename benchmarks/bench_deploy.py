@@ -459,7 +459,7 @@ def run_rounds(image: str, args, output: Path, peer: Path | None) -> dict:
                         args.timeout,
                         ids=ids[side],
                     )
-                plays = {"ours": "wss.gateway.deploy_wss"}
+                plays = {"ours": "wss.gateway.deploy_wss", "join": "wss.gateway.deploy_wss"}
                 if peer:
                     plays["peer"] = str(peer_playbook(workdir, peer))
                 done: dict = {side: {} for side in sides}
