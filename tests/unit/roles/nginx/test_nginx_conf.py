@@ -1,6 +1,7 @@
 """The nginx role's real nginx.conf, rendered as Ansible does and checked by real ``nginx -t``:
 the stub_status server on loopback (nginx_status_listen), the cipher order and the TLS 1.3
-tickets (nginx_tls_prefer_aes128, nginx_tls13_tickets)."""
+tickets (nginx_tls_prefer_aes128, nginx_tls13_tickets), the per-connection buffers and the
+request pool's block size (nginx_request_pool_size)."""
 
 from __future__ import annotations
 
@@ -131,3 +132,38 @@ def test_cipher_order_and_tickets(
     if inventory.get("__nginx_version", "1.22.1") == "1.22.1":
         checked = nginx_t(tmp_path, conf)
         assert checked.returncode == 0, checked.stderr + conf
+
+
+@pytest.mark.parametrize(
+    ("inventory", "expect"),
+    [
+        (
+            {},
+            [
+                "client_header_buffer_size 1k;",
+                "ssl_buffer_size 1k;",
+                "request_pool_size 1k;",
+            ],
+        ),
+        ({"nginx_request_pool_size": "4k"}, ["request_pool_size 4k;"]),
+        ({"nginx_request_pool_size": 2048}, ["request_pool_size 2048;"]),
+    ],
+)
+def test_per_connection_buffers(tmp_path: Path, inventory: dict, expect: list[str]) -> None:
+    conf = render(tmp_path, **inventory)
+    http = conf.split("\nhttp {\n", 1)[1]
+    lines = [line.strip() for line in http.splitlines()]
+    for line in expect:
+        assert line in lines, line + conf
+    checked = nginx_t(tmp_path, conf)
+    assert checked.returncode == 0, checked.stderr + conf
+
+
+@pytest.mark.parametrize(
+    ("size", "message"), [("1000", "must be a multiple of"), ("64", "must be no less than")]
+)
+def test_request_pool_size_refused_by_nginx(tmp_path: Path, size: str, message: str) -> None:
+    """A block size nginx cannot use never goes live: the role's ``nginx -t`` refuses it."""
+    checked = nginx_t(tmp_path, render(tmp_path, nginx_request_pool_size=size))
+    assert checked.returncode != 0
+    assert message in checked.stderr, checked.stderr
