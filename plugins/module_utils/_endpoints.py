@@ -1055,6 +1055,128 @@ def _settings_errors(settings: dict) -> list[str]:
     return errors
 
 
+# nginx sizes (ngx_parse_size): a number of bytes, or of k or m; a Debian package name; an
+# https:// URL of a package repository or its key (host, port, path: nothing for a shell or a
+# file to read as anything else).
+SIZE_RE = re.compile(r"[1-9][0-9]{0,9}[kKmM]?")
+HEADER_BUFFERS_RE = re.compile(r"[1-9][0-9]{0,3} [1-9][0-9]{0,9}[kKmM]?")
+PACKAGE_RE = re.compile(r"[a-z0-9][a-z0-9+.-]{1,99}")
+HTTPS_URL_RE = re.compile(
+    r"https://[A-Za-z0-9.-]{1,253}(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~/+-]{0,1023})?"
+)
+NGINX_SHUTDOWN_MAX_MS = 30 * 86_400_000
+# Bounds of the sizes in bytes (low, high, multiple of): nginx wants a pool block of a multiple
+# of 16 bytes and at least 112 (64-bit); TLS records are at most 16 KiB.
+NGINX_SIZES = {
+    "nginx_ssl_buffer_size": (512, 65_536, 1),
+    "nginx_client_header_buffer_size": (128, 1_048_576, 1),
+    "nginx_request_pool_size": (128, 1_048_576, 16),
+}
+
+
+def size_bytes(value: object) -> int | None:
+    """Bytes of an nginx size (a number, or of k or m), or None."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        return None
+    text = str(value)
+    if not SIZE_RE.fullmatch(text):
+        return None
+    unit = {"k": 1024, "m": 1_048_576}.get(text[-1].lower(), 1)
+    return int(text.rstrip("kKmM")) * unit
+
+
+def nginx_settings_errors(settings: object) -> list[str]:
+    """The nginx role's settings (those given), one message each naming the variable: what the
+    argument spec cannot say, and a whitelist grammar for every value nginx.conf is written
+    with (nothing else reaches the template)."""
+    if not isinstance(settings, dict):
+        return [f"the nginx settings must be a mapping, got {type(settings).__name__}"]
+    errors = []
+    workers = settings.get("nginx_worker_processes", "auto")
+    if workers != "auto" and not 1 <= (as_int(workers) or 0) <= 1024:
+        errors.append(
+            f"nginx_worker_processes: {show(workers)} is not auto or a whole number 1-1024"
+        )
+    problems, connections = _whole(
+        "nginx_worker_connections", settings.get("nginx_worker_connections", 16384), 1, 1_000_000
+    )
+    errors += problems
+    problems, nofile = _whole(
+        "nginx_worker_rlimit_nofile",
+        settings.get("nginx_worker_rlimit_nofile", 17408),
+        1,
+        10_000_000,
+    )
+    errors += problems
+    if not problems and connections and nofile < connections:
+        errors.append(
+            f"nginx_worker_rlimit_nofile ({nofile}) must be at least nginx_worker_connections"
+            f" ({connections}): every connection (a proxied WebSocket holds two, client and"
+            " backend) is an open file of the worker"
+        )
+    if "nginx_worker_shutdown_timeout" in settings:
+        errors += _duration_errors(
+            "nginx_worker_shutdown_timeout",
+            settings["nginx_worker_shutdown_timeout"],
+            NGINX_SHUTDOWN_MAX_MS,
+        )
+    for key, (low, high, step) in NGINX_SIZES.items():
+        value = settings.get(key, "1k")
+        size = size_bytes(value)
+        if size is None:
+            errors.append(f"{key}: {show(value)} is not an nginx size such as 1k, 4k or 1024")
+        elif not low <= size <= high or size % step:
+            multiple = f", a multiple of {step}" if step > 1 else ""
+            errors.append(f"{key}: {show(value)} is not {low}-{high} bytes{multiple}")
+    buffers = settings.get("nginx_large_client_header_buffers", "4 8k")
+    if not isinstance(buffers, str) or not HEADER_BUFFERS_RE.fullmatch(buffers):
+        errors.append(
+            f"nginx_large_client_header_buffers: {show(buffers)} is not a number and an nginx size"
+            " such as '4 8k'"
+        )
+    elif not 512 <= (size_bytes(buffers.split(" ")[1]) or 0) <= 1_048_576:
+        # nginx: at least connection_pool_size (512 bytes on 64-bit hosts).
+        errors.append(
+            f"nginx_large_client_header_buffers: the size in {show(buffers)} is not"
+            " 512-1048576 bytes"
+        )
+    if "nginx_server_names_hash_bucket_size" in settings:
+        errors += _whole(
+            "nginx_server_names_hash_bucket_size",
+            settings["nginx_server_names_hash_bucket_size"],
+            32,
+            4096,
+        )[0]
+    for key, loopback in (("nginx_status_listen", True), ("nginx_exporter_listen", False)):
+        if settings.get(key) not in (None, ""):
+            problem = listen_error(settings[key], loopback)
+            if problem:
+                errors.append(f"{key}: {problem}")
+    if as_bool(settings.get("nginx_upstream_repo", False)):
+        urls = [
+            settings.get(key) for key in ("nginx_upstream_repo_url", "nginx_upstream_repo_key_url")
+        ]
+        if not all(isinstance(url, str) and HTTPS_URL_RE.fullmatch(url) for url in urls):
+            errors.append(
+                "nginx_upstream_repo is true, so nginx_upstream_repo_url and"
+                " nginx_upstream_repo_key_url must be the https:// URLs of nginx.org's package"
+                f" repository and signing key (see the role README); got {show(urls[0])} and"
+                f" {show(urls[1])}"
+            )
+    packages = settings.get("nginx_extra_packages", [])
+    bad = (
+        [name for name in packages if not isinstance(name, str) or not PACKAGE_RE.fullmatch(name)]
+        if isinstance(packages, list)
+        else [packages]
+    )
+    if bad:
+        errors.append(
+            "nginx_extra_packages must list Debian package names (lower-case letters, digits,"
+            " '+', '-', '.'); not: " + ", ".join(show(name) for name in bad)
+        )
+    return errors
+
+
 def _acme_settings_errors(settings: dict, acme: list[str], http01: list[str]) -> list[str]:
     """The certificate role's rules for ACME endpoints (``acme``: their names; ``http01``:
     those whose challenge is answered on port 80)."""

@@ -53,7 +53,7 @@ def test_extra_packages_that_are_not_package_names_are_refused(tmp_path: Path) -
     output = " ".join((result.stdout + result.stderr).split())
     assert (
         "nginx_extra_packages must list Debian package names (lower-case letters, digits, '+',"
-        " '-', '.'); not: 'certbot; rm -rf /', 'a '" in output
+        " '-', '.'); not: 'certbot; rm -rf /', 'a\\n'" in output
     ), output
 
 
