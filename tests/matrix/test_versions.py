@@ -171,7 +171,10 @@ def test_versions_in_the_venv(version: str) -> None:
     _assert_ok(rc, output, "ansible-galaxy collection list", log)
     found = [
         info["version"]
-        for path, collections in json.loads(output[output.index("{") :]).items()
+        # The JSON object only: a library's warning on stderr may follow it.
+        for path, collections in json.JSONDecoder()
+        .raw_decode(output[output.index("{") :])[0]
+        .items()
         if str(venv) in path
         for name, info in collections.items()
         if name == "community.crypto"

@@ -307,7 +307,7 @@ def check_site(site: str, endpoints: list, redirect: bool) -> None:
     implicit = ["/" for e in endpoints if "/" not in [loc["path"] for loc in e["locations"]]]
     assert sorted(re.findall(r"^    location (\S+) \{$", tls, re.M)) == sorted(paths + implicit)
     backends = [b for e in endpoints for loc in e["locations"] for b in loc["backends"]]
-    assert re.findall(r"^    server (\S+) max_fails=.*;$", tls, re.M) == [
+    assert re.findall(r"^    server (\S+)(?: weight=[0-9]+)? max_fails=.*;$", tls, re.M) == [
         b["address"] for b in backends
     ]
     for backend in backends:
