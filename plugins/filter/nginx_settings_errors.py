@@ -15,8 +15,9 @@ description:
 - Checks the settings of P(wss.gateway.nginx#role) that are given, each against a whitelist grammar
   with bounds, so that whatever passes is safe to write into nginx.conf - worker processes,
   connections and open files (at least one per connection), nginx times and sizes, the header
-  buffers, the hash bucket size, the status and exporter addresses, the https:// URLs of nginx.org's
-  repository, and Debian package names for C(nginx_extra_packages).
+  buffers, the hash bucket size, the TLS 1.3 tickets and the cipher order switch, the status and
+  exporter addresses, the https:// URLs of nginx.org's repository, and Debian package names for
+  C(nginx_extra_packages).
 - Each message names the variable. Total over any input - a value of any type gives a message,
   never an exception.
 options:

@@ -1014,14 +1014,13 @@ def public_ports(value: object, listen: list[int]) -> tuple[list[str], dict[int,
 TLS13_TICKETS_MAX = 10
 
 
-def _settings_errors(settings: dict) -> list[str]:
-    """Role settings that the site or the checks use (only those that are given)."""
+def _nginx_shared_errors(settings: dict) -> list[str]:
+    """The nginx role's settings that the proxy role's settings carry too (those given): the
+    TLS options, the metrics exporter switch, and the status and exporter addresses."""
     errors = []
-    for key in ("proxy_http2", "proxy_ipv6", "proxy_http_redirect", "nginx_tls_prefer_aes128"):
-        if key in settings and as_bool(settings[key]) is None:
-            errors.append(f"{key}: {show(settings[key])} is not a boolean (true or false)")
-    if "proxy_hsts_max_age" in settings:
-        errors += _whole("proxy_hsts_max_age", settings["proxy_hsts_max_age"], 0, 10**9)[0]
+    prefer = settings.get("nginx_tls_prefer_aes128", True)
+    if as_bool(prefer) is None:
+        errors.append(f"nginx_tls_prefer_aes128: {show(prefer)} is not a boolean (true or false)")
     if "nginx_tls13_tickets" in settings:
         tickets = settings["nginx_tls13_tickets"]
         errors += _whole("nginx_tls13_tickets", tickets, 0, TLS13_TICKETS_MAX)[0]
@@ -1035,6 +1034,18 @@ def _settings_errors(settings: dict) -> list[str]:
             problem = listen_error(settings[key], loopback)
             if problem:
                 errors.append(f"{key}: {problem}")
+    return errors
+
+
+def _settings_errors(settings: dict) -> list[str]:
+    """Role settings that the site or the checks use (only those that are given)."""
+    errors = []
+    for key in ("proxy_http2", "proxy_ipv6", "proxy_http_redirect"):
+        if key in settings and as_bool(settings[key]) is None:
+            errors.append(f"{key}: {show(settings[key])} is not a boolean (true or false)")
+    if "proxy_hsts_max_age" in settings:
+        errors += _whole("proxy_hsts_max_age", settings["proxy_hsts_max_age"], 0, 10**9)[0]
+    errors += _nginx_shared_errors(settings)
     syslog = settings.get("proxy_access_log_syslog")
     if syslog not in (None, ""):
         problem = backend_error(syslog)
@@ -1091,24 +1102,23 @@ def nginx_settings_errors(settings: object) -> list[str]:
     with (nothing else reaches the template)."""
     if not isinstance(settings, dict):
         return [f"the nginx settings must be a mapping, got {type(settings).__name__}"]
-    errors = []
+    errors = _nginx_shared_errors(settings)
     workers = settings.get("nginx_worker_processes", "auto")
     if workers != "auto" and not 1 <= (as_int(workers) or 0) <= 1024:
         errors.append(
             f"nginx_worker_processes: {show(workers)} is not auto or a whole number 1-1024"
         )
-    problems, connections = _whole(
-        "nginx_worker_connections", settings.get("nginx_worker_connections", 16384), 1, 1_000_000
-    )
-    errors += problems
-    problems, nofile = _whole(
-        "nginx_worker_rlimit_nofile",
-        settings.get("nginx_worker_rlimit_nofile", 17408),
-        1,
-        10_000_000,
-    )
-    errors += problems
-    if not problems and connections and nofile < connections:
+    limits = {}
+    for key, high in (
+        ("nginx_worker_connections", 1_000_000),
+        ("nginx_worker_rlimit_nofile", 10_000_000),
+    ):
+        if key in settings:
+            problems, limits[key] = _whole(key, settings[key], 1, high)
+            errors += problems
+    connections = limits.get("nginx_worker_connections", 0)
+    nofile = limits.get("nginx_worker_rlimit_nofile", 0)
+    if connections and nofile and nofile < connections:
         errors.append(
             f"nginx_worker_rlimit_nofile ({nofile}) must be at least nginx_worker_connections"
             f" ({connections}): every connection (a proxied WebSocket holds two, client and"
@@ -1121,25 +1131,29 @@ def nginx_settings_errors(settings: object) -> list[str]:
             NGINX_SHUTDOWN_MAX_MS,
         )
     for key, (low, high, step) in NGINX_SIZES.items():
-        value = settings.get(key, "1k")
-        size = size_bytes(value)
+        if key not in settings:
+            continue
+        size = size_bytes(settings[key])
         if size is None:
-            errors.append(f"{key}: {show(value)} is not an nginx size such as 1k, 4k or 1024")
+            errors.append(
+                f"{key}: {show(settings[key])} is not an nginx size such as 1k, 4k or 1024"
+            )
         elif not low <= size <= high or size % step:
             multiple = f", a multiple of {step}" if step > 1 else ""
-            errors.append(f"{key}: {show(value)} is not {low}-{high} bytes{multiple}")
-    buffers = settings.get("nginx_large_client_header_buffers", "4 8k")
-    if not isinstance(buffers, str) or not HEADER_BUFFERS_RE.fullmatch(buffers):
-        errors.append(
-            f"nginx_large_client_header_buffers: {show(buffers)} is not a number and an nginx size"
-            " such as '4 8k'"
-        )
-    elif not 512 <= (size_bytes(buffers.split(" ")[1]) or 0) <= 1_048_576:
-        # nginx: at least connection_pool_size (512 bytes on 64-bit hosts).
-        errors.append(
-            f"nginx_large_client_header_buffers: the size in {show(buffers)} is not"
-            " 512-1048576 bytes"
-        )
+            errors.append(f"{key}: {show(settings[key])} is not {low}-{high} bytes{multiple}")
+    if "nginx_large_client_header_buffers" in settings:
+        buffers = settings["nginx_large_client_header_buffers"]
+        if not isinstance(buffers, str) or not HEADER_BUFFERS_RE.fullmatch(buffers):
+            errors.append(
+                f"nginx_large_client_header_buffers: {show(buffers)} is not a number and an nginx"
+                " size such as '4 8k'"
+            )
+        elif not 512 <= (size_bytes(buffers.split(" ")[1]) or 0) <= 1_048_576:
+            # nginx: at least connection_pool_size (512 bytes on 64-bit hosts).
+            errors.append(
+                f"nginx_large_client_header_buffers: the size in {show(buffers)} is not"
+                " 512-1048576 bytes"
+            )
     if "nginx_server_names_hash_bucket_size" in settings:
         errors += _whole(
             "nginx_server_names_hash_bucket_size",
@@ -1147,11 +1161,6 @@ def nginx_settings_errors(settings: object) -> list[str]:
             32,
             4096,
         )[0]
-    for key, loopback in (("nginx_status_listen", True), ("nginx_exporter_listen", False)):
-        if settings.get(key) not in (None, ""):
-            problem = listen_error(settings[key], loopback)
-            if problem:
-                errors.append(f"{key}: {problem}")
     if as_bool(settings.get("nginx_upstream_repo", False)):
         urls = [
             settings.get(key) for key in ("nginx_upstream_repo_url", "nginx_upstream_repo_key_url")

@@ -82,6 +82,13 @@ from tests.unit.roles.nginx.test_nginx_conf import nginx_t, render
             " '-', '.'); not: 'certbot; rm -rf /', 'a\\n'",
         ),
         ({"nginx_extra_packages": "certbot"}, "nginx_extra_packages must list Debian package"),
+        ({"nginx_tls13_tickets": 11}, "nginx_tls13_tickets: '11' is not a whole number 0-10"),
+        (
+            {"nginx_tls_prefer_aes128": "maybe"},
+            "nginx_tls_prefer_aes128: 'maybe' is not a boolean (true or false)",
+        ),
+        # Only what is given: a limit alone is not compared with the other's default.
+        ({"nginx_worker_rlimit_nofile": 100}, None),
     ],
 )
 def test_messages_name_the_variable(given_settings: dict, message: str | None) -> None:
