@@ -23,9 +23,8 @@ version_added: 0.1.0
 author: wss.gateway developers
 description:
 - The guard of P(wss.gateway.certificate#role) - given the normalised endpoint and what was read
-  (the PEM certificates of the chain file, C(community.crypto.x509_certificate_info) on the leaf - the
-  filter, or the module with C(valid_at.threshold) -, C(community.crypto.openssl_privatekey_info) on
-  the key, C(community.crypto.certificate_complete_chain) or P(wss.gateway.certificate_chain#filter)
+  (the PEM certificates of the chain file, the C(community.crypto.x509_certificate_info) filter on the
+  leaf, C(community.crypto.openssl_privatekey_info) on the key, C(community.crypto.certificate_complete_chain) or P(wss.gateway.certificate_chain#filter)
   on the chain), returns one message per problem - no certificate, unreadable certificate or key,
   a server name not covered, key and certificate that do not match, a chain out of order, expired
   or expiring within C(certificate_min_valid_days).
@@ -41,8 +40,8 @@ options:
     elements: str
   leaf:
     description:
-    - What C(community.crypto.x509_certificate_info) reads of the leaf. A module result with
-      C(valid_at.threshold) is taken as it is; otherwise the leaf must be valid O(min_valid_days) more days.
+    - What the C(community.crypto.x509_certificate_info) filter reads of the leaf; it must be valid
+      O(min_valid_days) more days.
     type: dict
   key:
     description: The result of C(community.crypto.openssl_privatekey_info) on the private key.

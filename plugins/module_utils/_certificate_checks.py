@@ -159,11 +159,10 @@ def guard(
 ) -> dict:
     """``{'errors': [...], 'not_after': shown}``: is the certificate fit to go live?
 
-    ``certs``: the PEM certificates of the chain file, leaf first; ``leaf``: what
-    x509_certificate_info (filter or module) reads of the leaf (a module result with
-    ``valid_at.threshold`` is taken as it is; otherwise the leaf must be valid
-    ``min_valid_days`` after ``now``); ``key``: the result of openssl_privatekey_info;
-    ``chain``: the result of certificate_complete_chain or of ``chain_order``.
+    ``certs``: the PEM certificates of the chain file, leaf first; ``leaf``: what the
+    x509_certificate_info filter reads of the leaf (it must be valid ``min_valid_days`` after
+    ``now``); ``key``: the result of openssl_privatekey_info; ``chain``: the result of
+    certificate_complete_chain or of ``chain_order``.
     """
     endpoint = _dict(endpoint)
     where = f"endpoint '{endpoint.get('name', '?')}':"
@@ -202,11 +201,7 @@ def guard(
             f"{where} the chain in {cert_label} is not in order (each certificate must be issued by"
             f" the next one): {chain.get('msg', '')}"
         )
-    # A module result carries valid_at.threshold; the filter's does not: computed here.
-    if "valid_at" in info:
-        valid_ahead = _dict(info.get("valid_at")).get("threshold")
-    else:
-        valid_ahead = _valid_at(info.get("not_after"), min_valid_days, now)
+    valid_ahead = _valid_at(info.get("not_after"), min_valid_days, now)
     if leaf_ok and info.get("expired"):
         errors.append(f"{where} certificate {cert_label} expired on {not_after}.")
     elif leaf_ok and valid_ahead is False:

@@ -4,6 +4,7 @@ filters) and directly in Python (module_utils/_certificate_checks.py)."""
 from __future__ import annotations
 
 import base64
+import datetime
 
 import pytest
 from ansible.template import Templar
@@ -80,7 +81,6 @@ LEAF = {
     "subject_alt_name": ["DNS:chat.example.com", "IP Address:192.0.2.7"],
     "public_key_fingerprints": {"sha256": "aa"},
     "expired": False,
-    "valid_at": {"threshold": True},
 }
 KEY = {"public_key_fingerprints": {"sha256": "aa"}}
 CHAIN = {"complete_chain": ["x"]}
@@ -129,7 +129,7 @@ def run_guard(**changes: object) -> list[str]:
             "certificate c.pem expired on 2031-11-24 21:15:09 UTC.",
         ),
         (
-            {"leaf": {**LEAF, "valid_at": {"threshold": False}}},
+            {"now": datetime.datetime(2031, 11, 20, tzinfo=datetime.timezone.utc)},  # noqa: UP017
             "expires on 2031-11-24 21:15:09 UTC, within certificate_min_valid_days (7 days).",
         ),
         ({"leaf": "not a result", "key": None, "chain": 3}, "cannot read the certificate in c.pem"),
