@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.wss.gateway.plugins.module_utils._ca_trust import ca_trust
-
 DOCUMENTATION = r"""
 name: ca_trust
 short_description: Decide whether a host may be signed for by this run's internal CA
@@ -86,7 +84,11 @@ _value:
 """
 
 
+# The logic is imported when the filter runs, not when this file loads: ansible loads every
+# filter file of the collection in each task process that looks up any wss.gateway filter.
 def _ca_trust(installed, signing, **kwargs):
+    from ansible_collections.wss.gateway.plugins.module_utils._ca_trust import ca_trust
+
     try:
         return ca_trust(installed, signing, **kwargs)
     except ValueError as error:

@@ -8,14 +8,6 @@ from __future__ import annotations
 
 import os
 
-from ansible_collections.wss.gateway.plugins.module_utils._certificate_checks import (
-    acme_order_reason,
-    chain_order,
-    controller_file_errors,
-    guard,
-    host_file_errors,
-)
-
 DOCUMENTATION = r"""
 name: certificate_guard
 short_description: Decide whether a certificate is fit to go live, from the module results
@@ -81,6 +73,15 @@ _value:
   type: dict
 """
 
+# The logic is imported when the filter runs, not when this file loads: ansible loads every
+# filter file of the collection in each task process that looks up any wss.gateway filter.
+
+
+def _checks():
+    from ansible_collections.wss.gateway.plugins.module_utils import _certificate_checks
+
+    return _certificate_checks
+
 
 def certificate_guard(
     endpoint,
@@ -93,7 +94,7 @@ def certificate_guard(
     key_label="",
     min_valid_days=0,
 ):
-    return guard(
+    return _checks().guard(
         endpoint,
         certs=certs,
         leaf=leaf,
@@ -106,13 +107,13 @@ def certificate_guard(
 
 
 def certificate_chain(certs, roots=None):
-    return chain_order(certs, roots)
+    return _checks().chain_order(certs, roots)
 
 
 def provided_file_errors(endpoint, stats=None, hostname="localhost"):
     """On the host (``stats`` given) or, without ``stats``, on the controller."""
     if stats is not None:
-        return host_file_errors(endpoint, stats, hostname)
+        return _checks().host_file_errors(endpoint, stats, hostname)
     certificate = endpoint.get("certificate") if isinstance(endpoint, dict) else None
     certificate = certificate if isinstance(certificate, dict) else {}
     paths = [certificate.get("cert_src"), certificate.get("key_src")]
@@ -121,11 +122,11 @@ def provided_file_errors(endpoint, stats=None, hostname="localhost"):
         for path in paths
         if not isinstance(path, str) or not os.path.exists(os.path.expanduser(path))
     ]
-    return controller_file_errors(endpoint, missing)
+    return _checks().controller_file_errors(endpoint, missing)
 
 
 def acme_reason(endpoint, *, live=None, info=None, conf=None, server="", renew_days=0):
-    return acme_order_reason(
+    return _checks().acme_order_reason(
         endpoint, live=live, info=info, conf=conf, server=server, renew_days=renew_days
     )
 

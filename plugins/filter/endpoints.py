@@ -9,9 +9,6 @@ import os
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.wss.gateway.plugins.module_utils import _endpoints
-from ansible_collections.wss.gateway.plugins.module_utils._endpoints import validate, verify_views
-
 DOCUMENTATION = r"""
 name: endpoints
 short_description: Normalise wss_endpoints (defaults, file paths, check targets)
@@ -51,6 +48,15 @@ _value:
   elements: dict
 """
 
+# The logic is imported when the filter runs, not when this file loads: ansible loads every
+# filter file of the collection in each task process that looks up any wss.gateway filter.
+
+
+def _logic():
+    from ansible_collections.wss.gateway.plugins.module_utils import _endpoints
+
+    return _endpoints
+
 
 def _settings(settings: object) -> object:
     """Settings with the controller files they name looked up (filters run on the controller)."""
@@ -76,24 +82,26 @@ def _settings(settings: object) -> object:
 def endpoint_validation(
     endpoints, backend=None, hostname="localhost", tls_dir="/etc/wss-gateway/tls", settings=None
 ):
-    errors, normal = validate(endpoints, backend, hostname, tls_dir, _settings(settings))
+    logic = _logic()
+    errors, normal = logic.validate(endpoints, backend, hostname, tls_dir, _settings(settings))
     given = settings if isinstance(settings, dict) else {}
-    views = verify_views(given.get("wss_verify_from"), given.get("inventory_groups"))[1]
+    views = logic.verify_views(given.get("wss_verify_from"), given.get("inventory_groups"))[1]
     return {"errors": errors, "endpoints": normal, "views": views if not errors else []}
 
 
 def endpoint_errors(
     endpoints, backend=None, hostname="localhost", tls_dir="/etc/wss-gateway/tls", settings=None
 ):
-    return _endpoints.endpoint_errors(endpoints, backend, hostname, tls_dir, _settings(settings))
+    return _logic().endpoint_errors(endpoints, backend, hostname, tls_dir, _settings(settings))
 
 
 def endpoints(
     endpoints, backend=None, hostname="localhost", tls_dir="/etc/wss-gateway/tls", settings=None
 ):
+    logic = _logic()
     try:
-        return _endpoints.normalize(endpoints, backend, hostname, tls_dir, _settings(settings))
-    except _endpoints.InvalidEndpoints as error:
+        return logic.normalize(endpoints, backend, hostname, tls_dir, _settings(settings))
+    except logic.InvalidEndpoints as error:
         raise AnsibleFilterError(str(error)) from error
 
 

@@ -4,8 +4,6 @@
 
 from __future__ import annotations
 
-from ansible_collections.wss.gateway.plugins.module_utils._fleet_report import report
-
 DOCUMENTATION = r"""
 name: fleet_report
 short_description: Turn the wss_check results of every host into one health report
@@ -109,6 +107,14 @@ _value:
       description: One self-contained HTML page with the summary, the attention filter and the sortable tables.
       type: str
 """
+
+
+# The logic is imported when the filter runs, not when this file loads: ansible loads every
+# filter file of the collection in each task process that looks up any wss.gateway filter.
+def report(*args, **kwargs):
+    from ansible_collections.wss.gateway.plugins.module_utils import _fleet_report
+
+    return _fleet_report.report(*args, **kwargs)
 
 
 class FilterModule:

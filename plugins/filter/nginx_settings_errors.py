@@ -4,8 +4,6 @@
 
 from __future__ import annotations
 
-from ansible_collections.wss.gateway.plugins.module_utils._endpoints import nginx_settings_errors
-
 DOCUMENTATION = r"""
 name: nginx_settings_errors
 short_description: List every problem with the settings of the nginx role, one message each
@@ -42,6 +40,14 @@ _value:
   type: list
   elements: str
 """
+
+
+# The logic is imported when the filter runs, not when this file loads: ansible loads every
+# filter file of the collection in each task process that looks up any wss.gateway filter.
+def nginx_settings_errors(*args, **kwargs):
+    from ansible_collections.wss.gateway.plugins.module_utils import _endpoints
+
+    return _endpoints.nginx_settings_errors(*args, **kwargs)
 
 
 class FilterModule:

@@ -4,8 +4,6 @@
 
 from __future__ import annotations
 
-from ansible_collections.wss.gateway.plugins.module_utils._files import not_in_place
-
 DOCUMENTATION = r"""
 name: not_in_place
 short_description: The files and directories a role writes that its look at the host did not find as wanted
@@ -44,6 +42,14 @@ _value:
   type: list
   elements: dict
 """
+
+
+# The logic is imported when the filter runs, not when this file loads: ansible loads every
+# filter file of the collection in each task process that looks up any wss.gateway filter.
+def not_in_place(*args, **kwargs):
+    from ansible_collections.wss.gateway.plugins.module_utils import _files
+
+    return _files.not_in_place(*args, **kwargs)
 
 
 class FilterModule:
