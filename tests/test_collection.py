@@ -177,6 +177,7 @@ PLUGINS = [
     ("filter", "endpoint_validation"),
     ("filter", "certificate_guard"),
     ("filter", "certificate_chain"),
+    ("filter", "leaf_state"),
     ("filter", "nginx_settings_errors"),
     ("filter", "provided_file_errors"),
     ("filter", "acme_order_reason"),

@@ -110,6 +110,12 @@ def certificate_chain(certs, roots=None):
     return _checks().chain_order(certs, roots)
 
 
+def leaf_state(leaf, endpoint, *, renew_days, key_sha256="", ca="", rotating=False):
+    return _checks().leaf_state(
+        leaf, endpoint, renew_days=renew_days, key_sha256=key_sha256, ca=ca, rotating=rotating
+    )
+
+
 def provided_file_errors(endpoint, stats=None, hostname="localhost"):
     """On the host (``stats`` given) or, without ``stats``, on the controller."""
     if stats is not None:

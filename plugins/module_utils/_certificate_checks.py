@@ -8,7 +8,8 @@ certificate_complete_chain for roots on the host) or community.crypto's filters 
 text in memory (x509_certificate_info) and hand the results here; these functions are total
 over any result (a skipped or failed module gives a message, never an exception) and name the
 endpoint and the file at fault. ``chain_order`` checks a chain against roots on the controller
-in memory (the cryptography library, which community.crypto needs on the controller too).
+in memory (the cryptography library, which community.crypto needs on the controller too), and
+``leaf_state`` decides there whether the current internal-CA certificate is due or stays.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
+import hashlib
 import re
 
 try:
@@ -126,6 +128,107 @@ def chain_order(certs: object, roots: object) -> dict:
         anchor = root.public_bytes(serialization.Encoding.PEM).decode().strip()
         return {"complete_chain": [*texts, anchor]}
     return {"msg": f"no root certificate issued certificate {len(chain)} (the last of the chain)"}
+
+
+def _utc_not_after(cert) -> datetime.datetime:
+    after = getattr(cert, "not_valid_after_utc", None)
+    if after is None:  # cryptography before 42
+        after = cert.not_valid_after.replace(tzinfo=datetime.timezone.utc)  # noqa: UP017
+    return after
+
+
+def _key_identifier(cert, kind) -> bytes | None:
+    try:
+        value = cert.extensions.get_extension_for_class(kind).value
+    except x509.ExtensionNotFound:
+        return None
+    return getattr(value, "key_identifier", None) or getattr(value, "digest", None)
+
+
+def _san_texts(cert) -> list[str]:
+    """The subject alternative names as community.crypto shows them (DNS:..., IP:...)."""
+    try:
+        sans = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return []
+    texts = []
+    for name in sans:
+        if isinstance(name, x509.DNSName):
+            texts.append(f"DNS:{name.value}")
+        elif isinstance(name, x509.IPAddress):
+            texts.append(f"IP:{name.value}")
+        else:  # never one the role asks for: the names then differ
+            texts.append(f"other:{name.value}")
+    return texts
+
+
+def leaf_state(
+    leaf: object,
+    endpoint: object,
+    *,
+    renew_days: object,
+    key_sha256: object = "",
+    ca: object = "",
+    rotating: object = False,
+    now: datetime.datetime | None = None,
+) -> dict:
+    """Whether the current internal-CA certificate ``leaf`` (PEM) is due and whether it stays.
+
+    ``{'due': bool, 'keep': bool}``. Due: it expires within ``renew_days`` days of ``now``.
+    It stays (no new signing request, no signature) when it is not due and carries exactly the
+    names of ``endpoint`` (``dns_names`` and ``ip_addresses``), and: during a CA rotation
+    (``rotating``), nothing more (it may come from the old CA); otherwise its subject's common
+    name is the first server name (none when that is over 64 characters), its public key is
+    the key whose SHA-256 fingerprint is ``key_sha256`` (the colon form of community.crypto)
+    and the CA certificate ``ca`` (PEM) issued it (issuer name and authority key identifier).
+    Without a leaf, or with one it cannot read, it is due and does not stay.
+    """
+    gone = {"due": True, "keep": False}
+    if x509 is None or not isinstance(leaf, str) or not leaf.strip():
+        return gone
+    now = now or datetime.datetime.now(datetime.timezone.utc)  # noqa: UP017
+    try:
+        cert = x509.load_pem_x509_certificate(leaf.encode())
+        due = _utc_not_after(cert) < now + datetime.timedelta(days=int(renew_days))
+    except (ValueError, TypeError, OverflowError):
+        return gone
+    endpoint = _dict(endpoint)
+    wanted = [f"DNS:{name}" for name in _list(endpoint.get("dns_names"))]
+    wanted += [f"IP:{address}" for address in _list(endpoint.get("ip_addresses"))]
+    same_names = sorted(san.lower() for san in _san_texts(cert)) == sorted(
+        str(name).lower() for name in wanted
+    )
+    keep = not due and same_names
+    if keep and not bool(rotating):
+        keep = _issued_for(cert, endpoint, key_sha256, ca)
+    return {"due": due, "keep": keep}
+
+
+def _issued_for(cert, endpoint: dict, key_sha256: object, ca: object) -> bool:
+    """Made for the key ``key_sha256`` and the first server name, issued by the CA ``ca``."""
+    if not key_sha256 or not isinstance(ca, str) or not ca.strip():
+        return False
+    try:
+        issuer = x509.load_pem_x509_certificate(ca.encode())
+    except (ValueError, TypeError):
+        return False
+    names = _list(endpoint.get("server_names"))
+    first = str(names[0]) if names else ""
+    common = cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
+    public = cert.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    fingerprint = ":".join(f"{byte:02x}" for byte in hashlib.sha256(public).digest())
+    authority = _key_identifier(cert, x509.AuthorityKeyIdentifier)
+    return all(
+        (
+            (common[0].value if common else "") == (first if len(first) <= 64 else ""),
+            fingerprint == str(key_sha256).lower(),
+            cert.issuer == issuer.subject,
+            bool(authority),
+            authority == _key_identifier(issuer, x509.SubjectKeyIdentifier),
+        )
+    )
 
 
 def _valid_at(not_after: object, days: object, now: datetime.datetime | None) -> bool | None:

@@ -39,6 +39,7 @@ KEYWORDS = {
         "min_valid_days",
     ),
     "certificate_chain": ("roots",),
+    "leaf_state": ("endpoint", "renew_days", "key_sha256", "ca", "rotating"),
     "nginx_settings_errors": (),
     "provided_file_errors": ("stats", "hostname"),
     "acme_order_reason": ("live", "info", "conf", "server", "renew_days"),
