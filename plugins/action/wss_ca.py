@@ -24,7 +24,11 @@ from ansible_collections.wss.gateway.plugins.module_utils._internal_ca import (
 # The short name of the module -> its options, their rules and what runs it here.
 WORK = {
     "wss_ca": (CA_ARGUMENT_SPEC, {}, run_ca),
-    "wss_ca_sign": (SIGN_ARGUMENT_SPEC, SIGN_ARGUMENT_RULES, lambda params, check_mode: run_sign(params)),
+    "wss_ca_sign": (
+        SIGN_ARGUMENT_SPEC,
+        SIGN_ARGUMENT_RULES,
+        lambda params, check_mode: run_sign(params),
+    ),
 }
 
 

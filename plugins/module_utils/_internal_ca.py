@@ -66,7 +66,7 @@ def _need_library() -> None:
 
 
 def _now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)  # noqa: UP017 - hosts with 3.10
 
 
 def new_key(key_type: str, size: int, curve: str):
@@ -92,7 +92,7 @@ def basic_constraints(values: list) -> x509.BasicConstraints:
     """``["CA:TRUE", "pathlen:0"]`` (community.crypto's notation) as the extension."""
     is_ca, path_length = False, None
     for value in values:
-        name, _, setting = str(value).partition(":")
+        name, dummy, setting = str(value).partition(":")
         if name.strip().upper() == "CA":
             is_ca = setting.strip().upper() == "TRUE"
         elif name.strip().lower() == "pathlen" and setting.strip().isdigit():
@@ -396,7 +396,12 @@ def sign_with_files(cert_path: str, key_path: str, **options) -> dict:
         if text is None:
             raise CAError(f"{path} is not there: the internal CA is not made yet")
     return sign(
-        options.pop("csr_pem"), cert_text, key_text, cert_label=cert_path, key_label=key_path, **options
+        options.pop("csr_pem"),
+        cert_text,
+        key_text,
+        cert_label=cert_path,
+        key_label=key_path,
+        **options,
     )
 
 
@@ -460,15 +465,16 @@ def run_sign(params: dict) -> dict:
     if params["validity_days"] < 1:
         raise CAError("validity_days must be 1 or more")
     options = {
-        "csr_pem": params["csr"],
         "validity_days": params["validity_days"],
         "current_pem": params["content"] or "",
         "force": params["force"],
     }
     if params["ca_certificate_path"]:
-        return sign_with_files(params["ca_certificate_path"], params["ca_key_path"], **options)
+        return sign_with_files(
+            params["ca_certificate_path"], params["ca_key_path"], csr_pem=params["csr"], **options
+        )
     return sign(
-        options.pop("csr_pem"),
+        params["csr"],
         params["ca_certificate_content"].encode("utf-8"),
         params["ca_key_content"].encode("utf-8"),
         **options,

@@ -63,10 +63,16 @@ def test_the_controller_ca_is_made_in_process_once_and_then_recognized(tmp_path,
     # No module process for it: the only AnsiballZ files are those of the other tasks.
     assert "AnsiballZ_wss_ca" not in made.stdout
     directory = tmp_path / "ca"
-    assert (mode(directory), mode(directory / "ca-key.pem"), mode(directory / "ca.pem")) == (0o700, 0o600, 0o644)
+    assert (mode(directory), mode(directory / "ca-key.pem"), mode(directory / "ca.pem")) == (
+        0o700,
+        0o600,
+        0o644,
+    )
     key = serialization.load_pem_private_key((directory / "ca-key.pem").read_bytes(), password=None)
     wanted = "rsa 3072" if key_type == "rsa" else "ecdsa secp256r1"
-    found = f"rsa {key.key_size}" if isinstance(key, rsa.RSAPrivateKey) else f"ecdsa {key.curve.name}"
+    found = (
+        f"rsa {key.key_size}" if isinstance(key, rsa.RSAPrivateKey) else f"ecdsa {key.curve.name}"
+    )
     assert found == wanted
     files = {p.name: p.read_bytes() for p in directory.iterdir()}
 
@@ -80,7 +86,9 @@ def test_the_controller_ca_is_made_in_process_once_and_then_recognized(tmp_path,
 def run_module(tmp_path: Path, name: str, args: dict, check_mode: bool = False) -> dict:
     """The module file run as Ansible runs a module (arguments in a JSON file)."""
     arguments = tmp_path / f"{name}-args.json"
-    arguments.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": {**args, "_ansible_check_mode": check_mode}}))
+    arguments.write_text(
+        json.dumps({"ANSIBLE_MODULE_ARGS": {**args, "_ansible_check_mode": check_mode}})
+    )
     done = subprocess.run(
         [sys.executable, str(ROOT / "plugins" / "modules" / f"{name}.py"), str(arguments)],
         env={**os.environ, "PYTHONPATH": str(ROOT / ".cache" / "collections")},
@@ -111,7 +119,9 @@ def test_the_modules_make_the_ca_and_sign_where_they_run(tmp_path):
     csr = (
         x509.CertificateSigningRequestBuilder()
         .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "gw1.example.test")]))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName("gw1.example.test")]), critical=False)
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName("gw1.example.test")]), critical=False
+        )
         .sign(leaf_key, hashes.SHA256())
         .public_bytes(serialization.Encoding.PEM)
         .decode()
@@ -126,7 +136,9 @@ def test_the_modules_make_the_ca_and_sign_where_they_run(tmp_path):
     assert signed["changed"], signed
     kept = run_module(tmp_path, "wss_ca_sign", {**sign, "content": signed["certificate"]})
     assert not kept["changed"] and kept["certificate"] == signed["certificate"]
-    refused = run_module(tmp_path, "wss_ca_sign", {**sign, "ca_certificate_content": made["certificate"]})
+    refused = run_module(
+        tmp_path, "wss_ca_sign", {**sign, "ca_certificate_content": made["certificate"]}
+    )
     assert refused["failed"] and "mutually exclusive" in refused["msg"]
     (tmp_path / "roots.pem").write_text(made["certificate"])
     (tmp_path / "leaf.pem").write_text(signed["certificate"])

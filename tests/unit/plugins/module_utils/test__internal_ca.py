@@ -60,7 +60,9 @@ def request(names: list, key=None, *, ca: bool = False) -> tuple:
     builder = (
         x509.CertificateSigningRequestBuilder()
         .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[0])]))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), critical=False)
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), critical=False
+        )
         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
     )
@@ -87,8 +89,16 @@ def test_a_new_ca_has_the_modes_the_key_and_the_shape_asked(tmp_path, key_type, 
     made = make(tmp_path, key_type=key_type, key_size=size or 3072)
     directory = tmp_path / "ca"
     assert made["changed"] and made["ready"]
-    assert made["changed_paths"] == [str(directory), str(directory / "ca-key.pem"), str(directory / "ca.pem")]
-    assert (mode(directory), mode(directory / "ca-key.pem"), mode(directory / "ca.pem")) == (0o700, 0o600, 0o644)
+    assert made["changed_paths"] == [
+        str(directory),
+        str(directory / "ca-key.pem"),
+        str(directory / "ca.pem"),
+    ]
+    assert (mode(directory), mode(directory / "ca-key.pem"), mode(directory / "ca.pem")) == (
+        0o700,
+        0o600,
+        0o644,
+    )
     assert sorted(os.listdir(directory)) == ["ca-key.pem", "ca.pem"]  # no temporary file left
     key_text = (directory / "ca-key.pem").read_text()
     assert key_text.startswith(f"-----BEGIN {header}-----")
@@ -99,7 +109,11 @@ def test_a_new_ca_has_the_modes_the_key_and_the_shape_asked(tmp_path, key_type, 
         assert isinstance(key, ec.EllipticCurvePrivateKey) and key.curve.name == "secp256r1"
     assert made["certificate"] == (directory / "ca.pem").read_text()
     cert = x509.load_pem_x509_certificate(made["certificate"].encode())
-    assert cert.subject.rfc4514_string() == "CN=wss.gateway internal CA" == cert.issuer.rfc4514_string()
+    assert (
+        cert.subject.rfc4514_string()
+        == "CN=wss.gateway internal CA"
+        == cert.issuer.rfc4514_string()
+    )
     constraints = cert.extensions.get_extension_for_class(x509.BasicConstraints)
     assert constraints.critical and constraints.value.ca and constraints.value.path_length == 0
     usage = cert.extensions.get_extension_for_class(x509.KeyUsage)
@@ -154,7 +168,9 @@ def test_a_certificate_from_the_key_that_is_there(tmp_path):
     assert cert.public_key().public_numbers() == key.public_key().public_numbers()
 
 
-@pytest.mark.parametrize("fault", ["certificate-alone", "another-key", "unreadable-key", "unreadable-cert"])
+@pytest.mark.parametrize(
+    "fault", ["certificate-alone", "another-key", "unreadable-key", "unreadable-cert"]
+)
 def test_a_ca_it_cannot_use_stops_it_before_anything_is_written(tmp_path, fault):
     make(tmp_path)
     directory = tmp_path / "ca"
@@ -221,7 +237,7 @@ def ca(tmp_path) -> dict:
 
 def test_a_signed_leaf_is_the_request_signed_by_the_ca(tmp_path, ca):
     csr_pem, key = request(["chat.example.test", "www.example.test"])
-    started = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    started = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
     signed = sign_with_files(ca["cert_path"], ca["key_path"], csr_pem=csr_pem, validity_days=90)
     assert signed["changed"]
     done = verify(tmp_path, ca["cert"], signed["certificate"])
@@ -236,27 +252,45 @@ def test_a_signed_leaf_is_the_request_signed_by_the_ca(tmp_path, ca):
     assert leaf.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value == (
         x509.SubjectKeyIdentifier.from_public_key(key.public_key())
     )
-    assert leaf.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier).value.key_identifier == (
+    assert leaf.extensions.get_extension_for_class(
+        x509.AuthorityKeyIdentifier
+    ).value.key_identifier == (
         ca_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
     )
     assert started - datetime.timedelta(minutes=5) <= leaf.not_valid_before_utc
     assert leaf.not_valid_before_utc <= started - datetime.timedelta(minutes=4)
-    assert leaf.not_valid_after_utc - leaf.not_valid_before_utc == datetime.timedelta(days=90, minutes=5)
+    assert leaf.not_valid_after_utc - leaf.not_valid_before_utc == datetime.timedelta(
+        days=90, minutes=5
+    )
     again = sign_with_files(ca["cert_path"], ca["key_path"], csr_pem=csr_pem, validity_days=90)
     assert again["certificate"] != signed["certificate"]
-    assert x509.load_pem_x509_certificate(again["certificate"].encode()).serial_number != leaf.serial_number
+    assert (
+        x509.load_pem_x509_certificate(again["certificate"].encode()).serial_number
+        != leaf.serial_number
+    )
 
 
 def test_the_current_leaf_stays_while_it_fits_and_is_re_signed_when_due(tmp_path, ca):
     csr_pem, key = request(["chat.example.test"])
-    current = sign(csr_pem, ca["cert"].encode(), ca["key"].encode(), validity_days=90)["certificate"]
-    kept = sign(csr_pem, ca["cert"].encode(), ca["key"].encode(), validity_days=90, current_pem=current)
+    current = sign(csr_pem, ca["cert"].encode(), ca["key"].encode(), validity_days=90)[
+        "certificate"
+    ]
+    kept = sign(
+        csr_pem, ca["cert"].encode(), ca["key"].encode(), validity_days=90, current_pem=current
+    )
     assert kept == {"changed": False, "certificate": current}
-    due = sign(csr_pem, ca["cert"].encode(), ca["key"].encode(), validity_days=90, current_pem=current, force=True)
+    due = sign(
+        csr_pem,
+        ca["cert"].encode(),
+        ca["key"].encode(),
+        validity_days=90,
+        current_pem=current,
+        force=True,
+    )
     assert due["changed"] and due["certificate"] != current
     # Other names (the same key), another key, another CA, or text that is not a certificate.
-    other_names, _ = request(["chat.example.test", "new.example.test"], key)
-    other_key, _ = request(["chat.example.test"])
+    other_names = request(["chat.example.test", "new.example.test"], key)[0]
+    other_key = request(["chat.example.test"])[0]
     other_ca_dir = tmp_path / "other"
     other_ca = ensure_ca(str(other_ca_dir / "ca.pem"), str(other_ca_dir / "ca-key.pem"), **SHAPE)
     from_other_ca = sign(
@@ -271,13 +305,15 @@ def test_the_current_leaf_stays_while_it_fits_and_is_re_signed_when_due(tmp_path
         (csr_pem, from_other_ca),
         (csr_pem, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"),
     ):
-        fresh = sign(csr, ca["cert"].encode(), ca["key"].encode(), validity_days=90, current_pem=present)
+        fresh = sign(
+            csr, ca["cert"].encode(), ca["key"].encode(), validity_days=90, current_pem=present
+        )
         assert fresh["changed"] and fresh["certificate"] != present
         assert verify(tmp_path, ca["cert"], fresh["certificate"]).returncode == 0
 
 
 def test_the_ca_from_the_inventory_signs_in_memory(tmp_path, ca):
-    csr_pem, _ = request(["chat.example.test"])
+    csr_pem = request(["chat.example.test"])[0]
     params = {
         "csr": csr_pem,
         "ca_certificate_path": None,
@@ -295,6 +331,12 @@ def test_the_ca_from_the_inventory_signs_in_memory(tmp_path, ca):
     with pytest.raises(CAError, match="the CA key does not belong to the CA certificate"):
         run_sign({**params, "ca_key_content": (other_dir / "ca-key.pem").read_text()})
     with pytest.raises(CAError, match="is not there: the internal CA is not made yet"):
-        run_sign({**params, "ca_certificate_path": str(other_dir / "none.pem"), "ca_key_path": ca["key_path"]})
+        run_sign(
+            {
+                **params,
+                "ca_certificate_path": str(other_dir / "none.pem"),
+                "ca_key_path": ca["key_path"],
+            }
+        )
     with pytest.raises(CAError, match="not a PEM request"):
         run_sign({**params, "csr": "nonsense"})
