@@ -171,6 +171,8 @@ PLUGINS = [
     ("module", "wss_check"),
     ("module", "wss_site"),
     ("module", "wss_files"),
+    ("module", "wss_ca"),
+    ("module", "wss_ca_sign"),
     ("filter", "endpoints"),
     ("filter", "endpoint_errors"),
     ("filter", "ca_trust"),

@@ -13,10 +13,11 @@ from tests.conftest import require_tool
 
 
 def run_role_step(
-    tmp_path: Path, role: str, tasks_from: str, variables: dict
+    tmp_path: Path, role: str, tasks_from: str, variables: dict, options: tuple = ()
 ) -> subprocess.CompletedProcess:
     """One entry point of a role of the collection on localhost (facts: the min subset), as
-    root or not (``wss_become`` false), with ``variables`` as extra variables."""
+    root or not (``wss_become`` false), with ``variables`` as extra variables and ``options``
+    for ansible-playbook (such as --check)."""
     playbook = tmp_path / "play.yml"
     playbook.write_text(
         "- hosts: localhost\n"
@@ -31,7 +32,7 @@ def run_role_step(
         f"        name: wss.gateway.{role}\n"
         f"        tasks_from: {tasks_from}\n"
     )
-    command = [require_tool("ansible-playbook"), "-i", "localhost,", str(playbook)]
+    command = [require_tool("ansible-playbook"), "-i", "localhost,", *options, str(playbook)]
     if variables:
         command += ["-e", json.dumps(variables)]
     return subprocess.run(
