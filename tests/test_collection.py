@@ -180,6 +180,7 @@ PLUGINS = [
     ("filter", "certificate_guard"),
     ("filter", "certificate_chain"),
     ("filter", "leaf_state"),
+    ("filter", "ca_fit"),
     ("filter", "nginx_settings_errors"),
     ("filter", "provided_file_errors"),
     ("filter", "acme_order_reason"),

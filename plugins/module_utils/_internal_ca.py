@@ -26,12 +26,13 @@ import tempfile
 
 try:
     from cryptography import x509
-    from cryptography.exceptions import InvalidSignature
+    from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
     from cryptography.x509.oid import NameOID
 except ImportError:  # named by ensure_ca and sign
-    x509 = InvalidSignature = hashes = serialization = ec = padding = rsa = NameOID = None
+    x509 = InvalidSignature = UnsupportedAlgorithm = hashes = serialization = None
+    ec = padding = rsa = NameOID = None
 
 CURVES = {
     "secp256r1": "SECP256R1",
@@ -264,6 +265,113 @@ def ensure_ca(
         "certificate": cert_text.decode("ascii"),
         "ready": True,
     }
+
+
+# How community.crypto names subject attributes (the role's messages show them so).
+SUBJECT_NAMES = {
+    "2.5.4.3": "commonName",
+    "2.5.4.6": "countryName",
+    "2.5.4.7": "localityName",
+    "2.5.4.8": "stateOrProvinceName",
+    "2.5.4.10": "organizationName",
+    "2.5.4.11": "organizationalUnitName",
+}
+
+
+def _key_shape(key) -> tuple[str, object]:
+    if isinstance(key, rsa.RSAPrivateKey):
+        return "RSA", key.key_size
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        return "ECC", key.curve.name
+    return type(key).__name__, ""
+
+
+def _extension(certificate, kind):
+    try:
+        return certificate.extensions.get_extension_for_class(kind)
+    except x509.ExtensionNotFound:
+        return None
+
+
+def ca_fit(
+    key_text: object,
+    cert_text: object,
+    *,
+    key_type: str,
+    key_size: int,
+    curve: str,
+    common_name: str,
+    constraints: list,
+    usages: list,
+    validity_days: int,
+    now: datetime.datetime | None = None,
+) -> dict:
+    """Whether the CA in ``key_text`` and ``cert_text`` (PEM; empty when a file is not there)
+    can be used as it is, read in memory: ``{'differs': [...], 'fit': bool}``.
+
+    ``differs`` names each way it is not what the settings make (the key's type and size or
+    curve, a key of another certificate, the subject, the basic constraints and key usage):
+    such a CA is never replaced (the run stops on it). ``fit``: it is there, nothing differs and
+    it outlives a leaf signed today (more than ``validity_days`` days left). Total: a file it
+    cannot read gives no difference and no fit (making the CA then names the file).
+    """
+    found = {"differs": [], "fit": False}
+    if x509 is None or not isinstance(key_text, str) or not key_text.strip():
+        return found
+    try:
+        key = load_key(key_text.encode(), "the CA key")
+        certificate = (
+            load_certificate(cert_text.encode(), "the CA certificate")
+            if isinstance(cert_text, str) and cert_text.strip()
+            else None
+        )
+    except (CAError, ValueError, UnsupportedAlgorithm):
+        return found
+    shape = _key_shape(key)
+    wanted = ("RSA", key_size) if key_type == "rsa" else ("ECC", curve)
+    if shape != wanted:
+        found["differs"].append(
+            f"its key is {shape[0]} {shape[1]}, certificate_ca_key_type {key_type} makes"
+            f" {wanted[0]} {wanted[1]}"
+        )
+    if certificate is None:
+        return found
+    if _public_der(key.public_key()) != _public_der(certificate.public_key()):
+        found["differs"].append("ca-key.pem does not belong to ca.pem")
+    subject = [
+        (SUBJECT_NAMES.get(item.oid.dotted_string, item.oid.dotted_string), item.value)
+        for item in certificate.subject
+    ]
+    if subject != [("commonName", common_name)]:
+        shown = ", ".join(f"{name}={value}" for name, value in sorted(subject))
+        found["differs"].append(
+            f"its subject is {shown}, certificate_ca_common_name is {common_name}"
+        )
+    constraints_found = _extension(certificate, x509.BasicConstraints)
+    usage_found = _extension(certificate, x509.KeyUsage)
+    try:
+        expected = (basic_constraints(list(constraints)), key_usage(list(usages)))
+        remaining_days = int(validity_days)
+    except (CAError, TypeError, ValueError, OverflowError):
+        return found  # settings the role never passes: no fit, making the CA names them
+    shapes = [
+        (found_extension.critical, found_extension.value == wanted)
+        for found_extension, wanted in (
+            (constraints_found, expected[0]),
+            (usage_found, expected[1]),
+        )
+        if found_extension is not None
+    ]
+    if shapes != [(True, True), (True, True)]:
+        found["differs"].append("its basic constraints or key usage are not those the role makes")
+    after = getattr(
+        certificate, "not_valid_after_utc", None
+    ) or certificate.not_valid_after.replace(
+        tzinfo=datetime.timezone.utc  # noqa: UP017 - hosts with 3.10
+    )
+    left = after - (now or _now())
+    found["fit"] = not found["differs"] and left.days > remaining_days
+    return found
 
 
 def _verify(issuer_public_key, certificate) -> bool:

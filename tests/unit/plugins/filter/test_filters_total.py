@@ -40,6 +40,16 @@ KEYWORDS = {
     ),
     "certificate_chain": ("roots",),
     "leaf_state": ("endpoint", "renew_days", "key_sha256", "ca", "rotating"),
+    "ca_fit": (
+        "certificate",
+        "key_type",
+        "key_size",
+        "curve",
+        "common_name",
+        "constraints",
+        "usages",
+        "validity_days",
+    ),
     "nginx_settings_errors": (),
     "provided_file_errors": ("stats", "hostname"),
     "acme_order_reason": ("live", "info", "conf", "server", "renew_days"),
@@ -61,7 +71,7 @@ def test_every_filter_is_listed() -> None:
 
 @pytest.mark.parametrize("name", sorted(KEYWORDS))
 @settings(max_examples=100, derandomize=True, database=None, deadline=None)
-@given(value=ANY, options=st.lists(ANY, min_size=7, max_size=7))
+@given(value=ANY, options=st.lists(ANY, min_size=8, max_size=8))
 def test_filter_is_total(name: str, value: object, options: list) -> None:
     keywords = dict(zip(KEYWORDS[name], options, strict=False))
     try:

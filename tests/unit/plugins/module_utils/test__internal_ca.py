@@ -340,3 +340,78 @@ def test_the_ca_from_the_inventory_signs_in_memory(tmp_path, ca):
         )
     with pytest.raises(CAError, match="not a PEM request"):
         run_sign({**params, "csr": "nonsense"})
+
+
+# ca_fit: the controller's CA read in memory on every run (wss.gateway.ca_fit).
+FIT = {key: SHAPE[key] for key in SHAPE if key != "validity_days"} | {"validity_days": 397}
+
+
+def read_ca(tmp_path: Path) -> tuple:
+    return (tmp_path / "ca" / "ca-key.pem").read_text(), (tmp_path / "ca" / "ca.pem").read_text()
+
+
+@pytest.mark.parametrize("key_type", ["ecdsa", "rsa"])
+def test_a_ca_the_role_made_fits(tmp_path: Path, key_type: str) -> None:
+    make(tmp_path, key_type=key_type)
+    found = _internal_ca.ca_fit(*read_ca(tmp_path), **{**FIT, "key_type": key_type})
+    assert found == {"differs": [], "fit": True}
+
+
+def test_a_ca_that_a_leaf_would_outlive_does_not_fit(tmp_path: Path) -> None:
+    make(tmp_path, validity_days=397)
+    key, cert = read_ca(tmp_path)
+    assert _internal_ca.ca_fit(key, cert, **FIT) == {"differs": [], "fit": False}
+    assert _internal_ca.ca_fit(key, cert, **{**FIT, "validity_days": 395})["fit"] is True
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"key_type": "rsa"},
+            "its key is ECC secp256r1, certificate_ca_key_type rsa makes RSA 3072",
+        ),
+        (
+            {"curve": "secp384r1"},
+            "its key is ECC secp256r1, certificate_ca_key_type ecdsa makes ECC secp384r1",
+        ),
+        (
+            {"common_name": "Another CA"},
+            "its subject is commonName=wss.gateway internal CA, certificate_ca_common_name is"
+            " Another CA",
+        ),
+        (
+            {"constraints": ["CA:TRUE"]},
+            "its basic constraints or key usage are not those the role makes",
+        ),
+        (
+            {"usages": ["keyCertSign"]},
+            "its basic constraints or key usage are not those the role makes",
+        ),
+    ],
+)
+def test_a_ca_that_differs_is_named_and_does_not_fit(
+    tmp_path: Path, changes: dict, message: str
+) -> None:
+    make(tmp_path)
+    assert _internal_ca.ca_fit(*read_ca(tmp_path), **{**FIT, **changes}) == {
+        "differs": [message],
+        "fit": False,
+    }
+
+
+def test_a_key_of_another_certificate_differs(tmp_path: Path) -> None:
+    make(tmp_path / "one")
+    make(tmp_path / "two")
+    key = read_ca(tmp_path / "one")[0]
+    found = _internal_ca.ca_fit(key, read_ca(tmp_path / "two")[1], **FIT)
+    assert found == {"differs": ["ca-key.pem does not belong to ca.pem"], "fit": False}
+
+
+def test_missing_or_unreadable_files_do_not_fit(tmp_path: Path) -> None:
+    make(tmp_path)
+    key, cert = read_ca(tmp_path)
+    assert _internal_ca.ca_fit("", "", **FIT) == {"differs": [], "fit": False}
+    assert _internal_ca.ca_fit(key, "", **FIT) == {"differs": [], "fit": False}
+    assert _internal_ca.ca_fit("not a key", cert, **FIT) == {"differs": [], "fit": False}
+    assert _internal_ca.ca_fit(key, "not a certificate", **FIT) == {"differs": [], "fit": False}
