@@ -265,7 +265,7 @@ LOCATION_OPTIONS: dict = {
             "C(2k) suits many mostly idle connections with small messages: every held connection"
             " keeps both buffers, 4 KiB less per connection than C(4k), and messages up to about"
             " 1 KiB cost the proxy the same CPU; larger messages take more calls and records"
-            " (benchmarks/README.md: 1.2-1.5 x the proxy CPU per message of 4-64 KiB against"
+            " (benchmarks/README.md: 1.1-1.6 x the proxy CPU per message of 2-64 KiB against"
             " C(4k)). For bulk endpoints (messages of hundreds of KiB"
             " or more) C(64k) moves the same data with a fraction of the system calls and TLS"
             " records (about half the proxy CPU per MiB echoed against C(4k)). A connection keeps"
