@@ -393,6 +393,8 @@ def ansible_env() -> dict:
 
 def gateway_inventory(workdir: Path, args) -> Path:
     location = {"path": "/", "backends": [f"127.0.0.1:{BACKEND_PORT}"]}
+    if args.gateway_buffer:
+        location["buffer_size"] = args.gateway_buffer
     ecdsa_port, rsa_port = PORTS["gateway"]
     inventory = {
         "all": {
@@ -1205,7 +1207,12 @@ def main() -> int:
         "--gateway-bulk-buffer",
         default="64k",
         help="buffer_size of the gateway's /bulk location, where the 1 MiB echoes run (64k;"
-        " 4k: the lean default of '/')",
+        " 2k: the lean default of '/')",
+    )
+    parser.add_argument(
+        "--gateway-buffer",
+        help="buffer_size of the gateway's '/' locations, where the connections are held and the"
+        " 64-byte round trips run (default: the role's, 2k)",
     )
     parser.add_argument("--proxy-cpu", type=int, default=0, help="core of the proxies (0)")
     parser.add_argument("--client-cpu", type=int, default=1, help="core of the clients (1)")
@@ -1340,6 +1347,7 @@ def bench(args, counts: dict) -> int:
             "nginx_worker_connections": args.gateway_worker_connections or "role default",
             "proxy_extra_directives": args.gateway_directive,
             "bulk_location_buffer_size": args.gateway_bulk_buffer,
+            "location_buffer_size": args.gateway_buffer or "role default",
         },
         "deploy_s": deploy_s,
         "results": {t.key: t.results for t in targets},

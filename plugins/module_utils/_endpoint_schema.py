@@ -259,19 +259,28 @@ LOCATION_OPTIONS: dict = {
     "buffer_size": {
         "description": [
             "Size of each of the two relay buffers of a WebSocket here (C(proxy_buffer_size):"
-            " backend to client, and client to backend), from C(4k) (lean: what nginx uses for"
-            " one memory page) up to C(256k). nginx reads and writes at most this much per call,"
-            " and each TLS record it sends to the client carries at most this much.",
-            "C(4k) suits many mostly idle connections. For bulk endpoints (messages of hundreds"
-            " of KiB or more) C(64k) moves the same data with about a quarter of the system calls"
-            " and TLS records (benchmarks/README.md: about half the proxy CPU per MiB echoed)."
-            " A connection keeps the pages of its buffers once it has used them: up to two"
-            " buffers per busy connection.",
-            "The backend's 101 response headers must fit in it.",
+            " backend to client, and client to backend), from C(2k) (lean) up to C(256k). nginx"
+            " reads and writes at most this much per call, and each TLS record it sends to the"
+            " client carries at most this much.",
+            "C(2k) suits many mostly idle connections with small messages: every held connection"
+            " keeps both buffers, 4 KiB less per connection than C(4k), and messages up to about"
+            " 1 KiB cost the proxy the same CPU; larger messages take more calls and records"
+            " (benchmarks/README.md: 1.1-1.6 x the proxy CPU per message of 2-64 KiB against"
+            " C(4k)). For bulk endpoints (messages of hundreds of KiB"
+            " or more) C(64k) moves the same data with a fraction of the system calls and TLS"
+            " records (about half the proxy CPU per MiB echoed against C(4k)). A connection keeps"
+            " the pages of its buffers once it has used them: up to two buffers per busy"
+            " connection.",
+            "The backend's 101 response head (status line and headers, Set-Cookie included)"
+            " must fit in it: a larger one gets 502 from nginx (C(upstream sent too big header) in"
+            " its error log); the deploy's live check, which opens each endpoint's first location,"
+            " then fails the endpoint with a message that says to raise C(buffer_size), and rolls"
+            " the change back when the previous configuration passes. A 101 of the Python websockets library is 230-340 bytes; C(2k)"
+            " leaves room for about 1.7 KiB of cookies.",
         ],
         "type": "str",
-        "choices": ["4k", "8k", "16k", "32k", "64k", "128k", "256k"],
-        "default": "4k",
+        "choices": ["2k", "4k", "8k", "16k", "32k", "64k", "128k", "256k"],
+        "default": "2k",
     },
     "limit_conn": {
         "description": [

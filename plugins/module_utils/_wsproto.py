@@ -93,7 +93,9 @@ STATUS_HINTS = {
     405: "method not allowed; this path does not serve WebSocket upgrades",
     426: "Upgrade Required: the server did not receive a usable upgrade request "
     "(a proxy may drop the Upgrade/Connection headers)",
-    502: "the proxy could not reach its ws:// backend",
+    502: "the proxy could not reach its ws:// backend, or the backend's response headers did not"
+    " fit in the proxy's buffer for them (nginx logs 'upstream sent too big header'; with"
+    " wss.gateway raise the location's buffer_size)",
     503: "the service is unavailable",
     504: "the proxy timed out reaching its ws:// backend",
 }

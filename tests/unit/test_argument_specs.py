@@ -48,7 +48,7 @@ def test_validator_uses_the_schema_defaults_and_choices() -> None:
         "consistent": True,
         "next_upstream_tries": 3,
         "connect_timeout": "5s",
-        "buffer_size": "4k",
+        "buffer_size": "2k",
     }
     assert tuple(schema.CERTIFICATE_OPTIONS["source"]["choices"]) == _endpoints.CERT_SOURCES
     assert tuple(schema.CERTIFICATE_OPTIONS["key_type"]["choices"]) == _endpoints.KEY_TYPES

@@ -87,7 +87,7 @@ def test_good_endpoint_has_no_errors() -> None:
         ("locations.0.read_timeout", "forever", "read_timeout: 'forever' is not an nginx time"),
         ("locations.0.allowed_origins", ["chat.example.com"], "allowed_origins[0]: 'chat.exa"),
         ("locations.0.allowed_origins", ["https://a.example/x"], "is not an origin"),
-        ("locations.0.buffer_size", "1m", "locations[0].buffer_size: '1m' is not one of 4k,"),
+        ("locations.0.buffer_size", "1m", "locations[0].buffer_size: '1m' is not one of 2k, 4k,"),
         ("locations.0.limit_conn", -1, "locations[0].limit_conn: '-1' is not a whole number"),
     ],
 )

@@ -282,7 +282,7 @@ def test_check_upgrade_is_case_insensitive(headers):
         (200, "OK", [], "did not pass the upgrade on"),
         (426, "Upgrade Required", [], "Upgrade Required"),
         (403, "Forbidden", [], "Origin"),
-        (502, "Bad Gateway", [], "backend"),
+        (502, "Bad Gateway", [], "raise the location's buffer_size"),
         (308, "Permanent Redirect", [("Location", "wss://b/")], "redirected to wss://b/"),
         (418, "", [], "expected 101, got 418"),
     ],

@@ -204,7 +204,9 @@ def inventories(bad: bool) -> st.SearchStrategy:
                 "allowed_origins": hostile(st.lists(ORIGIN, max_size=3)),
                 "read_timeout": DURATION,
                 "send_timeout": DURATION,
-                "buffer_size": hostile(st.sampled_from(["4k", "64k", "256k", "1m", "4K", 4096])),
+                "buffer_size": hostile(
+                    st.sampled_from(["2k", "4k", "64k", "256k", "1m", "1k", "4K", 4096])
+                ),
                 "limit_conn": LIMIT,
                 "limit_req": LIMIT,
             },

@@ -169,7 +169,9 @@ def test_buffer_size(tmp_path: Path, nginx: str, pems: tuple) -> None:
     locations = [BACKEND, {**BACKEND, "path": "/bulk", "buffer_size": "64k"}]
     site = deploy({"wss_endpoints": [endpoint(locations=locations)]}, tmp_path, nginx, pems)
     lean, bulk = site.split("location /bulk {", 1)
-    assert "proxy_buffer_size 4k;" in lean
+    assert "proxy_buffer_size 2k;" in lean
+    assert "proxy_buffers 4 2k;" in lean
+    assert "proxy_busy_buffers_size 2k;" in lean
     assert "proxy_buffer_size 64k;" in bulk
     assert "proxy_buffers 4 64k;" in bulk
     assert "proxy_busy_buffers_size 64k;" in bulk
