@@ -173,6 +173,7 @@ PLUGINS = [
     ("module", "wss_files"),
     ("module", "wss_ca"),
     ("module", "wss_ca_sign"),
+    ("module", "wss_leaf_request"),
     ("filter", "endpoints"),
     ("filter", "endpoint_errors"),
     ("filter", "ca_trust"),

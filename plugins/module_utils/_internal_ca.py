@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import hashlib
+import ipaddress
 import os
 import stat
 import tempfile
@@ -29,10 +31,10 @@ try:
     from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-    from cryptography.x509.oid import NameOID
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 except ImportError:  # named by ensure_ca and sign
     x509 = InvalidSignature = UnsupportedAlgorithm = hashes = serialization = None
-    ec = padding = rsa = NameOID = None
+    ec = padding = rsa = NameOID = ExtendedKeyUsageOID = None
 
 CURVES = {
     "secp256r1": "SECP256R1",
@@ -515,6 +517,138 @@ def sign_with_files(cert_path: str, key_path: str, **options) -> dict:
 
 # The options of wss.gateway.wss_ca and wss_ca_sign: the modules and their action plugins (which
 # run them in the controller's process) read them through the same argument spec.
+def _replace_file(path: str, content: bytes, mode: int) -> None:
+    """Write ``path`` as a whole (a temporary file beside it, renamed over it): a reader finds
+    the old or the new file, never a part; owned by root when run as root."""
+    directory = os.path.dirname(path) or "."
+    handle, temporary = tempfile.mkstemp(prefix=".wss-gateway-", dir=directory)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            os.fchmod(out.fileno(), mode)
+            if os.geteuid() == 0:
+                os.fchown(out.fileno(), 0, 0)
+            out.write(content)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except OSError as error:
+        raise CAError(f"{path} cannot be written: {error}") from error
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+
+
+def _fix_owner_and_mode(path: str, mode: int, check_mode: bool) -> bool:
+    """Mode ``mode`` and, when run as root, owner root:root; whether it changed (or would)."""
+    found = os.stat(path)
+    owner = os.geteuid() == 0 and (found.st_uid, found.st_gid) != (0, 0)
+    if stat.S_IMODE(found.st_mode) == mode and not owner:
+        return False
+    if not check_mode:
+        try:
+            os.chmod(path, mode)
+            if owner:
+                os.chown(path, 0, 0)
+        except OSError as error:
+            raise CAError(
+                f"{path} cannot be given mode {mode:o} and owner root: {error}"
+            ) from error
+    return True
+
+
+def leaf_request(
+    path: str,
+    *,
+    key_type: str,
+    key_size: int,
+    curve: str,
+    common_name: str,
+    dns_names: list,
+    ip_addresses: list,
+    check_mode: bool = False,
+) -> dict:
+    """The private key of an endpoint in ``path`` and its certificate signing request.
+
+    The key is made (mode 0600, root's when run as root, written as a whole) when it is not
+    there, cannot be read or is not ``key_type`` of ``key_size`` bits or on ``curve``, as
+    community.crypto's openssl_privatekey does; a key that fits only gets its mode and owner.
+    The request, as the role asked community.crypto's openssl_csr_pipe for it: the subject
+    ``common_name`` (none when empty), the names as subject alternative names, basic
+    constraints CA:FALSE and key usage digitalSignature (and keyEncipherment for RSA), both
+    critical, extended key usage serverAuth, SHA-256. Returns ``changed``, ``fingerprint``
+    (``sha256`` of the public key, community.crypto's form) and ``csr`` (PEM; empty in check
+    mode when the key is not there yet). Only public facts leave: never the key.
+    """
+    _need_library()
+    if key_type not in ("rsa", "ecdsa") or (key_type == "ecdsa" and curve not in CURVES):
+        raise CAError(f"no such key: {key_type} {curve}")
+    text = _read(path)
+    key = None
+    if text is not None:
+        with contextlib.suppress(CAError):
+            key = load_key(text, path)
+    wanted = ("RSA", key_size) if key_type == "rsa" else ("ECC", curve)
+    changed = key is None or _key_shape(key) != wanted
+    if changed:
+        if check_mode:
+            return {"changed": True, "fingerprint": {}, "csr": ""}
+        key = new_key(key_type, key_size, curve)
+        _replace_file(path, key_pem(key), 0o600)
+    else:
+        changed = _fix_owner_and_mode(path, 0o600, check_mode)
+    names = [x509.DNSName(str(name)) for name in dns_names]
+    try:
+        names += [x509.IPAddress(ipaddress.ip_address(str(address))) for address in ip_addresses]
+    except ValueError as error:
+        raise CAError(f"not an IP address: {error}") from error
+    subject = [x509.NameAttribute(NameOID.COMMON_NAME, common_name)] if common_name else []
+    builder = x509.CertificateSigningRequestBuilder().subject_name(x509.Name(subject))
+    if names:
+        builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
+    usages = ["digitalSignature", "keyEncipherment"] if key_type == "rsa" else ["digitalSignature"]
+    request = (
+        builder.add_extension(basic_constraints(["CA:FALSE"]), critical=True)
+        .add_extension(key_usage(usages), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    digest = hashlib.sha256(_public_der(key.public_key())).digest()
+    return {
+        "changed": changed,
+        "fingerprint": {"sha256": ":".join(f"{byte:02x}" for byte in digest)},
+        "csr": request.public_bytes(serialization.Encoding.PEM).decode("ascii"),
+    }
+
+
+LEAF_REQUEST_ARGUMENT_SPEC = {
+    "path": {"type": "path", "required": True},
+    "key_type": {"type": "str", "default": "ecdsa", "choices": ["rsa", "ecdsa"]},
+    "key_size": {"type": "int", "default": 3072},
+    "curve": {"type": "str", "default": "secp256r1", "choices": sorted(CURVES)},
+    "common_name": {"type": "str", "default": ""},
+    "dns_names": {"type": "list", "elements": "str", "default": []},
+    "ip_addresses": {"type": "list", "elements": "str", "default": []},
+}
+
+
+def run_leaf_request(params: dict, check_mode: bool) -> dict:
+    """wss.gateway.wss_leaf_request over its validated options."""
+    if params["key_size"] < 2048:
+        raise CAError("key_size must be 2048 or more")
+    if not params["dns_names"] and not params["ip_addresses"]:
+        raise CAError("a request needs at least one name: dns_names or ip_addresses")
+    return leaf_request(
+        params["path"],
+        key_type=params["key_type"],
+        key_size=params["key_size"],
+        curve=params["curve"],
+        common_name=params["common_name"],
+        dns_names=params["dns_names"],
+        ip_addresses=params["ip_addresses"],
+        check_mode=check_mode,
+    )
+
+
 CA_ARGUMENT_SPEC = {
     "certificate_path": {"type": "path", "required": True},
     "key_path": {"type": "path", "required": True},

@@ -7,6 +7,7 @@ did; the signatures are checked with OpenSSL's own `openssl verify`."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 import os
 import stat
 import subprocess
@@ -415,3 +416,129 @@ def test_missing_or_unreadable_files_do_not_fit(tmp_path: Path) -> None:
     assert _internal_ca.ca_fit(key, "", **FIT) == {"differs": [], "fit": False}
     assert _internal_ca.ca_fit("not a key", cert, **FIT) == {"differs": [], "fit": False}
     assert _internal_ca.ca_fit(key, "not a certificate", **FIT) == {"differs": [], "fit": False}
+
+
+# leaf_request: the endpoint's key and its request in one module run on the host.
+def request_of(result: dict) -> x509.CertificateSigningRequest:
+    return x509.load_pem_x509_csr(result["csr"].encode())
+
+
+LEAF = {
+    "key_type": "ecdsa",
+    "key_size": 3072,
+    "curve": "secp256r1",
+    "common_name": "chat.example.com",
+    "dns_names": ["chat.example.com", "www.example.com"],
+    "ip_addresses": ["10.0.0.5", "2001:db8::1"],
+}
+
+
+@pytest.mark.parametrize("key_type", ["ecdsa", "rsa"])
+def test_leaf_request_makes_the_key_once_and_the_request_it_asks_for(
+    tmp_path: Path, key_type: str
+) -> None:
+    path = tmp_path / "privkey.pem"
+    first = _internal_ca.leaf_request(str(path), **{**LEAF, "key_type": key_type})
+    assert first["changed"] is True
+    assert mode(path) == 0o600
+    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    assert isinstance(key, rsa.RSAPrivateKey if key_type == "rsa" else ec.EllipticCurvePrivateKey)
+    csr = request_of(first)
+    assert csr.is_signature_valid
+    assert csr.public_key().public_numbers() == key.public_key().public_numbers()
+    assert csr.subject.rfc4514_string() == "CN=chat.example.com"
+    sans = csr.extensions.get_extension_for_class(x509.SubjectAlternativeName)
+    assert not sans.critical
+    assert [str(name.value) for name in sans.value] == [*LEAF["dns_names"], *LEAF["ip_addresses"]]
+    constraints = csr.extensions.get_extension_for_class(x509.BasicConstraints)
+    assert constraints.critical and constraints.value.ca is False
+    usage = csr.extensions.get_extension_for_class(x509.KeyUsage)
+    assert usage.critical and usage.value.digital_signature
+    assert usage.value.key_encipherment is (key_type == "rsa")
+    assert list(csr.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value) == [
+        ExtendedKeyUsageOID.SERVER_AUTH
+    ]
+    public = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    digest = hashlib.sha256(public).hexdigest()
+    assert first["fingerprint"]["sha256"] == ":".join(
+        digest[index : index + 2] for index in range(0, len(digest), 2)
+    )
+    second = _internal_ca.leaf_request(str(path), **{**LEAF, "key_type": key_type})
+    assert second["changed"] is False
+    assert second["fingerprint"] == first["fingerprint"]
+    assert path.read_bytes() == key_pem_bytes(key)
+
+
+def key_pem_bytes(key) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    )
+
+
+def test_leaf_request_replaces_a_key_of_another_shape_and_fixes_the_mode(tmp_path: Path) -> None:
+    path = tmp_path / "privkey.pem"
+    _internal_ca.leaf_request(str(path), **LEAF)
+    ecdsa = path.read_bytes()
+    path.chmod(0o644)
+    fixed = _internal_ca.leaf_request(str(path), **LEAF)
+    assert fixed["changed"] is True and mode(path) == 0o600 and path.read_bytes() == ecdsa
+    replaced = _internal_ca.leaf_request(str(path), **{**LEAF, "curve": "secp384r1"})
+    assert replaced["changed"] is True and path.read_bytes() != ecdsa
+    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    assert key.curve.name == "secp384r1"
+    path.write_text("not a key")
+    assert _internal_ca.leaf_request(str(path), **LEAF)["changed"] is True
+    serialization.load_pem_private_key(path.read_bytes(), password=None)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["privkey.pem"]
+
+
+def test_leaf_request_in_check_mode_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "privkey.pem"
+    result = _internal_ca.leaf_request(str(path), **LEAF, check_mode=True)
+    assert result == {"changed": True, "fingerprint": {}, "csr": ""}
+    assert not path.exists()
+    _internal_ca.leaf_request(str(path), **LEAF)
+    before = path.read_bytes()
+    path.chmod(0o640)
+    checked = _internal_ca.leaf_request(
+        str(path), **{**LEAF, "curve": "secp384r1"}, check_mode=True
+    )
+    assert checked["changed"] is True and path.read_bytes() == before and mode(path) == 0o640
+
+
+def test_leaf_request_without_a_long_common_name_and_signed_by_the_ca(tmp_path: Path) -> None:
+    make(tmp_path)
+    name = "a" * 60 + ".example.com"
+    result = _internal_ca.leaf_request(
+        str(tmp_path / "privkey.pem"),
+        **{**LEAF, "common_name": "", "dns_names": [name], "ip_addresses": []},
+    )
+    assert len(request_of(result).subject) == 0
+    signed = sign_with_files(
+        str(tmp_path / "ca" / "ca.pem"),
+        str(tmp_path / "ca" / "ca-key.pem"),
+        csr_pem=result["csr"],
+        validity_days=30,
+        current_pem="",
+        force=False,
+    )
+    ca_pem = (tmp_path / "ca" / "ca.pem").read_text()
+    assert verify(tmp_path, ca_pem, signed["certificate"]).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"dns_names": [], "ip_addresses": []}, "at least one name"),
+        ({"ip_addresses": ["not-an-address"]}, "not an IP address"),
+        ({"key_size": 1024, "key_type": "rsa"}, "key_size must be 2048 or more"),
+    ],
+)
+def test_leaf_request_refuses(tmp_path: Path, changes: dict, message: str) -> None:
+    params = {"path": str(tmp_path / "privkey.pem"), **LEAF, **changes}
+    with pytest.raises(CAError, match=message):
+        _internal_ca.run_leaf_request(params, False)
