@@ -637,16 +637,7 @@ def run_leaf_request(params: dict, check_mode: bool) -> dict:
         raise CAError("key_size must be 2048 or more")
     if not params["dns_names"] and not params["ip_addresses"]:
         raise CAError("a request needs at least one name: dns_names or ip_addresses")
-    return leaf_request(
-        params["path"],
-        key_type=params["key_type"],
-        key_size=params["key_size"],
-        curve=params["curve"],
-        common_name=params["common_name"],
-        dns_names=params["dns_names"],
-        ip_addresses=params["ip_addresses"],
-        check_mode=check_mode,
-    )
+    return leaf_request(check_mode=check_mode, **params)
 
 
 CA_ARGUMENT_SPEC = {

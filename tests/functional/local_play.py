@@ -43,3 +43,22 @@ def run_role_step(
         timeout=300,
         check=False,
     )
+
+
+def run_ca_check(tmp_path: Path, extra: dict, options: tuple = ()) -> subprocess.CompletedProcess:
+    """The certificate role's ca_check step on localhost, with the controller's CA under
+    ``tmp_path``/ca and one selfsigned endpoint (nothing on this machine trusts the test CA: the
+    host's bundle is looked for under ``tmp_path``/tls); ``extra`` adds or changes variables."""
+    variables = {
+        "wss_certificate_ca_dir": str(tmp_path / "ca"),
+        "wss_tls_dir": str(tmp_path / "tls"),
+        "wss_endpoints": [
+            {
+                "name": "chat",
+                "server_names": ["chat.example.test"],
+                "locations": [{"path": "/", "backends": ["127.0.0.1:19808"]}],
+            }
+        ],
+        **extra,
+    }
+    return run_role_step(tmp_path, "certificate", "ca_check", variables, options)

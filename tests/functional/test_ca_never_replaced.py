@@ -10,29 +10,11 @@ key is gone).
 from __future__ import annotations
 
 import hashlib
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.functional.local_play import run_role_step
-
-
-def run_check(tmp_path: Path, extra: dict) -> subprocess.CompletedProcess:
-    variables = {
-        "wss_certificate_ca_dir": str(tmp_path / "ca"),
-        # Nothing on this machine trusts the test CA: the host's bundle is looked for here.
-        "wss_tls_dir": str(tmp_path / "tls"),
-        "wss_endpoints": [
-            {
-                "name": "chat",
-                "server_names": ["chat.example.test"],
-                "locations": [{"path": "/", "backends": ["127.0.0.1:19808"]}],
-            }
-        ],
-        **extra,
-    }
-    return run_role_step(tmp_path, "certificate", "ca_check", variables)
+from tests.functional.local_play import run_ca_check
 
 
 def digests(directory: Path) -> dict:
@@ -56,12 +38,12 @@ def digests(directory: Path) -> dict:
 def test_a_ca_that_differs_from_the_settings_is_refused_and_kept(
     tmp_path: Path, change: dict, message: str
 ) -> None:
-    made = run_check(tmp_path, {})
+    made = run_ca_check(tmp_path, {})
     assert made.returncode == 0, made.stdout[-3000:] + made.stderr[-2000:]
     before = digests(tmp_path / "ca")
     assert set(before) == {"ca.pem", "ca-key.pem"}
 
-    refused = run_check(tmp_path, change)
+    refused = run_ca_check(tmp_path, change)
     output = " ".join((refused.stdout + refused.stderr).split())
     assert refused.returncode != 0, output[-3000:]
     assert "holds an internal CA that differs from the settings" in output, output[-3000:]
@@ -69,6 +51,6 @@ def test_a_ca_that_differs_from_the_settings_is_refused_and_kept(
     assert "Nothing was changed." in output
     assert digests(tmp_path / "ca") == before
 
-    again = run_check(tmp_path, {})
+    again = run_ca_check(tmp_path, {})
     assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-2000:]
     assert digests(tmp_path / "ca") == before

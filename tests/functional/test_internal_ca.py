@@ -25,25 +25,9 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
 from tests.conftest import ROOT
-from tests.functional.local_play import run_role_step
+from tests.functional.local_play import run_ca_check
 
 MAKE_TASK = "Make the internal CA where it is kept"
-
-
-def run_check(tmp_path: Path, extra: dict, options: tuple = ()) -> subprocess.CompletedProcess:
-    variables = {
-        "wss_certificate_ca_dir": str(tmp_path / "ca"),
-        "wss_tls_dir": str(tmp_path / "tls"),
-        "wss_endpoints": [
-            {
-                "name": "chat",
-                "server_names": ["chat.example.test"],
-                "locations": [{"path": "/", "backends": ["127.0.0.1:19808"]}],
-            }
-        ],
-        **extra,
-    }
-    return run_role_step(tmp_path, "certificate", "ca_check", variables, options)
 
 
 def mode(path: Path) -> int:
@@ -53,11 +37,11 @@ def mode(path: Path) -> int:
 @pytest.mark.parametrize("key_type", ["rsa", "ecdsa"])
 def test_the_controller_ca_is_made_in_process_once_and_then_recognized(tmp_path, key_type):
     extra = {"certificate_ca_key_type": key_type}
-    checked = run_check(tmp_path, extra, ("--check",))
+    checked = run_ca_check(tmp_path, extra, ("--check",))
     assert checked.returncode == 0, checked.stdout[-3000:] + checked.stderr[-2000:]
     assert not (tmp_path / "ca").exists()
 
-    made = run_check(tmp_path, extra, ("-vvv",))
+    made = run_ca_check(tmp_path, extra, ("-vvv",))
     assert made.returncode == 0, made.stdout[-3000:] + made.stderr[-2000:]
     assert f"TASK [wss.gateway.certificate : {MAKE_TASK}]" in made.stdout
     # No module process for it: the only AnsiballZ files are those of the other tasks.
@@ -76,7 +60,7 @@ def test_the_controller_ca_is_made_in_process_once_and_then_recognized(tmp_path,
     assert found == wanted
     files = {p.name: p.read_bytes() for p in directory.iterdir()}
 
-    again = run_check(tmp_path, extra)
+    again = run_ca_check(tmp_path, extra)
     assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-2000:]
     assert MAKE_TASK not in again.stdout, "the fit check did not recognize the CA the role made"
     assert "changed=0" in again.stdout
