@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
-import hashlib
 import re
 
 try:
@@ -28,6 +27,10 @@ except ImportError:  # reported by chain_order; the other functions do not need 
     x509 = InvalidSignature = serialization = None
 
 from ansible_collections.wss.gateway.plugins.module_utils._ca_trust import pem_certificates
+from ansible_collections.wss.gateway.plugins.module_utils._internal_ca import (
+    not_after_utc,
+    public_key_sha256,
+)
 
 ASN1_TIME_RE = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2})Z")
 
@@ -130,13 +133,6 @@ def chain_order(certs: object, roots: object) -> dict:
     return {"msg": f"no root certificate issued certificate {len(chain)} (the last of the chain)"}
 
 
-def _utc_not_after(cert) -> datetime.datetime:
-    after = getattr(cert, "not_valid_after_utc", None)
-    if after is None:  # cryptography before 42
-        after = cert.not_valid_after.replace(tzinfo=datetime.timezone.utc)  # noqa: UP017
-    return after
-
-
 def _key_identifier(cert, kind) -> bytes | None:
     try:
         value = cert.extensions.get_extension_for_class(kind).value
@@ -189,7 +185,7 @@ def leaf_state(
     now = now or datetime.datetime.now(datetime.timezone.utc)  # noqa: UP017
     try:
         cert = x509.load_pem_x509_certificate(leaf.encode())
-        due = _utc_not_after(cert) < now + datetime.timedelta(days=int(renew_days))
+        due = not_after_utc(cert) < now + datetime.timedelta(days=int(renew_days))
     except (ValueError, TypeError, OverflowError):
         return gone
     endpoint = _dict(endpoint)
@@ -215,10 +211,7 @@ def _issued_for(cert, endpoint: dict, key_sha256: object, ca: object) -> bool:
     names = _list(endpoint.get("server_names"))
     first = str(names[0]) if names else ""
     common = cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
-    public = cert.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    fingerprint = ":".join(f"{byte:02x}" for byte in hashlib.sha256(public).digest())
+    fingerprint = public_key_sha256(cert.public_key())
     authority = _key_identifier(cert, x509.AuthorityKeyIdentifier)
     return all(
         (

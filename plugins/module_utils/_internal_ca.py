@@ -36,6 +36,12 @@ except ImportError:  # named by ensure_ca and sign
     x509 = InvalidSignature = UnsupportedAlgorithm = hashes = serialization = None
     ec = padding = rsa = NameOID = ExtendedKeyUsageOID = None
 
+from ansible_collections.wss.gateway.plugins.module_utils._files import (
+    attributes_fit,
+    owner,
+    write_atomic,
+)
+
 CURVES = {
     "secp256r1": "SECP256R1",
     "secp384r1": "SECP384R1",
@@ -140,6 +146,18 @@ def _public_der(public_key) -> bytes:
     return public_key.public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )
+
+
+def public_key_sha256(public_key) -> str:
+    """The SHA-256 fingerprint of a public key (its SubjectPublicKeyInfo), as community.crypto
+    reports it: lower-case hex pairs joined by colons."""
+    return ":".join(f"{byte:02x}" for byte in hashlib.sha256(_public_der(public_key)).digest())
+
+
+def not_after_utc(certificate) -> datetime.datetime:
+    """The end of ``certificate``'s validity, aware (cryptography before 42 has no _utc)."""
+    after = getattr(certificate, "not_valid_after_utc", None)
+    return after or certificate.not_valid_after.replace(tzinfo=datetime.timezone.utc)  # noqa: UP017
 
 
 def load_key(data: bytes, label: str):
@@ -366,12 +384,7 @@ def ca_fit(
     ]
     if shapes != [(True, True), (True, True)]:
         found["differs"].append("its basic constraints or key usage are not those the role makes")
-    after = getattr(
-        certificate, "not_valid_after_utc", None
-    ) or certificate.not_valid_after.replace(
-        tzinfo=datetime.timezone.utc  # noqa: UP017 - hosts with 3.10
-    )
-    left = after - (now or _now())
+    left = not_after_utc(certificate) - (now or _now())
     found["fit"] = not found["differs"] and left.days > remaining_days
     return found
 
@@ -515,47 +528,6 @@ def sign_with_files(cert_path: str, key_path: str, **options) -> dict:
     )
 
 
-# The options of wss.gateway.wss_ca and wss_ca_sign: the modules and their action plugins (which
-# run them in the controller's process) read them through the same argument spec.
-def _replace_file(path: str, content: bytes, mode: int) -> None:
-    """Write ``path`` as a whole (a temporary file beside it, renamed over it): a reader finds
-    the old or the new file, never a part; owned by root when run as root."""
-    directory = os.path.dirname(path) or "."
-    handle, temporary = tempfile.mkstemp(prefix=".wss-gateway-", dir=directory)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            os.fchmod(out.fileno(), mode)
-            if os.geteuid() == 0:
-                os.fchown(out.fileno(), 0, 0)
-            out.write(content)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except OSError as error:
-        raise CAError(f"{path} cannot be written: {error}") from error
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-
-
-def _fix_owner_and_mode(path: str, mode: int, check_mode: bool) -> bool:
-    """Mode ``mode`` and, when run as root, owner root:root; whether it changed (or would)."""
-    found = os.stat(path)
-    owner = os.geteuid() == 0 and (found.st_uid, found.st_gid) != (0, 0)
-    if stat.S_IMODE(found.st_mode) == mode and not owner:
-        return False
-    if not check_mode:
-        try:
-            os.chmod(path, mode)
-            if owner:
-                os.chown(path, 0, 0)
-        except OSError as error:
-            raise CAError(
-                f"{path} cannot be given mode {mode:o} and owner root: {error}"
-            ) from error
-    return True
-
-
 def leaf_request(
     path: str,
     *,
@@ -588,14 +560,19 @@ def leaf_request(
         with contextlib.suppress(CAError):
             key = load_key(text, path)
     wanted = ("RSA", key_size) if key_type == "rsa" else ("ECC", curve)
-    changed = key is None or _key_shape(key) != wanted
-    if changed:
-        if check_mode:
-            return {"changed": True, "fingerprint": {}, "csr": ""}
-        key = new_key(key_type, key_size, curve)
-        _replace_file(path, key_pem(key), 0o600)
-    else:
-        changed = _fix_owner_and_mode(path, 0o600, check_mode)
+    fits = key is not None and _key_shape(key) == wanted
+    changed = not fits or not attributes_fit(path, 0o600)
+    if not fits and check_mode:
+        return {"changed": True, "fingerprint": {}, "csr": ""}
+    if changed and not check_mode:
+        try:
+            if fits:
+                write_atomic(path, text, 0o600, owner())
+            else:
+                key = new_key(key_type, key_size, curve)
+                write_atomic(path, key_pem(key), 0o600, owner())
+        except OSError as error:
+            raise CAError(f"{path} cannot be written: {error}") from error
     names = [x509.DNSName(str(name)) for name in dns_names]
     try:
         names += [x509.IPAddress(ipaddress.ip_address(str(address))) for address in ip_addresses]
@@ -612,10 +589,9 @@ def leaf_request(
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
         .sign(key, hashes.SHA256())
     )
-    digest = hashlib.sha256(_public_der(key.public_key())).digest()
     return {
         "changed": changed,
-        "fingerprint": {"sha256": ":".join(f"{byte:02x}" for byte in digest)},
+        "fingerprint": {"sha256": public_key_sha256(key.public_key())},
         "csr": request.public_bytes(serialization.Encoding.PEM).decode("ascii"),
     }
 
@@ -640,6 +616,8 @@ def run_leaf_request(params: dict, check_mode: bool) -> dict:
     return leaf_request(check_mode=check_mode, **params)
 
 
+# The options of wss.gateway.wss_ca and wss_ca_sign: the modules and their action plugins (which
+# run them in the controller's process) read them through the same argument spec.
 CA_ARGUMENT_SPEC = {
     "certificate_path": {"type": "path", "required": True},
     "key_path": {"type": "path", "required": True},
