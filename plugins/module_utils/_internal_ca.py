@@ -39,6 +39,7 @@ except ImportError:  # named by ensure_ca and sign
 from ansible_collections.wss.gateway.plugins.module_utils._files import (
     attributes_fit,
     owner,
+    read,
     write_atomic,
 )
 
@@ -183,10 +184,7 @@ def check_pair(key, certificate, key_label: str, cert_label: str) -> None:
 
 def _read(path: str) -> bytes | None:
     try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except FileNotFoundError:
-        return None
+        return read(path)
     except OSError as error:
         raise CAError(f"{path} cannot be read: {error}") from error
 
