@@ -5,8 +5,6 @@ filter is documented in its own file); the logic lives in module_utils/_endpoint
 
 from __future__ import annotations
 
-import os
-
 from ansible.errors import AnsibleFilterError
 
 DOCUMENTATION = r"""
@@ -58,41 +56,19 @@ def _logic():
     return _endpoints
 
 
-def _settings(settings: object) -> object:
-    """Settings with the controller files they name looked up (filters run on the controller)."""
-    if not isinstance(settings, dict):
-        return settings
-    wanted = []
-    bundle = settings.get("certificate_acme_ca_bundle")
-    if isinstance(bundle, str) and bundle:
-        wanted.append(("certificate_acme_ca_bundle", bundle))
-    roots = settings.get("certificate_acme_roots")
-    if isinstance(roots, list):
-        wanted += [("certificate_acme_roots", root) for root in roots]
-    elif roots not in (None, ""):
-        wanted.append(("certificate_acme_roots", roots))
-    missing = [
-        f"{key}: {path!s}"
-        for key, path in wanted
-        if not isinstance(path, str) or not os.path.isfile(os.path.expanduser(path))
-    ]
-    return {**settings, "missing_controller_files": missing}
-
-
 def endpoint_validation(
     endpoints, backend=None, hostname="localhost", tls_dir="/etc/wss-gateway/tls", settings=None
 ):
-    logic = _logic()
-    errors, normal = logic.validate(endpoints, backend, hostname, tls_dir, _settings(settings))
-    given = settings if isinstance(settings, dict) else {}
-    views = logic.verify_views(given.get("wss_verify_from"), given.get("inventory_groups"))[1]
-    return {"errors": errors, "endpoints": normal, "views": views if not errors else []}
+    return _logic().validation(endpoints, backend, hostname, tls_dir, settings)
 
 
 def endpoint_errors(
     endpoints, backend=None, hostname="localhost", tls_dir="/etc/wss-gateway/tls", settings=None
 ):
-    return _logic().endpoint_errors(endpoints, backend, hostname, tls_dir, _settings(settings))
+    logic = _logic()
+    return logic.endpoint_errors(
+        endpoints, backend, hostname, tls_dir, logic.with_controller_files(settings)
+    )
 
 
 def endpoints(
@@ -100,7 +76,9 @@ def endpoints(
 ):
     logic = _logic()
     try:
-        return logic.normalize(endpoints, backend, hostname, tls_dir, _settings(settings))
+        return logic.normalize(
+            endpoints, backend, hostname, tls_dir, logic.with_controller_files(settings)
+        )
     except logic.InvalidEndpoints as error:
         raise AnsibleFilterError(str(error)) from error
 

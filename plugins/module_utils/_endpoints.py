@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import binascii
 import ipaddress
+import os
 import re
 
 from ansible_collections.wss.gateway.plugins.module_utils._endpoint_schema import (
@@ -1456,6 +1457,44 @@ def _derive(endpoint: dict, tls_dir: str, trusted: list[str], public: dict | Non
         "check": check,
         "public_checks": public_checks(endpoint, check, public or {"address": None, "ports": {}}),
     }
+
+
+def with_controller_files(settings: object) -> object:
+    """Settings with ``missing_controller_files``: the controller files that the ACME settings
+    name and that are not there (call it on the controller: the filters and the action
+    wss.gateway.wss_validate run there)."""
+    if not isinstance(settings, dict):
+        return settings
+    wanted = []
+    bundle = settings.get("certificate_acme_ca_bundle")
+    if isinstance(bundle, str) and bundle:
+        wanted.append(("certificate_acme_ca_bundle", bundle))
+    roots = settings.get("certificate_acme_roots")
+    if isinstance(roots, list):
+        wanted += [("certificate_acme_roots", root) for root in roots]
+    elif roots not in (None, ""):
+        wanted.append(("certificate_acme_roots", roots))
+    missing = [
+        f"{key}: {path!s}"
+        for key, path in wanted
+        if not isinstance(path, str) or not os.path.isfile(os.path.expanduser(path))
+    ]
+    return {**settings, "missing_controller_files": missing}
+
+
+def validation(
+    endpoints: object,
+    backend: object = None,
+    hostname: object = "localhost",
+    tls_dir: object = "/etc/wss-gateway/tls",
+    settings: object = None,
+) -> dict:
+    """On the controller: ``errors``, the normalised ``endpoints`` (empty unless errors are) and
+    the ``views`` that wss_verify_from names (empty with errors), in one pass."""
+    errors, normal = validate(endpoints, backend, hostname, tls_dir, with_controller_files(settings))
+    given = settings if isinstance(settings, dict) else {}
+    views = verify_views(given.get("wss_verify_from"), given.get("inventory_groups"))[1]
+    return {"errors": errors, "endpoints": normal, "views": views if not errors else []}
 
 
 def endpoint_errors(
