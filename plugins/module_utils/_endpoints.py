@@ -1491,7 +1491,9 @@ def validation(
 ) -> dict:
     """On the controller: ``errors``, the normalised ``endpoints`` (empty unless errors are) and
     the ``views`` that wss_verify_from names (empty with errors), in one pass."""
-    errors, normal = validate(endpoints, backend, hostname, tls_dir, with_controller_files(settings))
+    errors, normal = validate(
+        endpoints, backend, hostname, tls_dir, with_controller_files(settings)
+    )
     given = settings if isinstance(settings, dict) else {}
     views = verify_views(given.get("wss_verify_from"), given.get("inventory_groups"))[1]
     return {"errors": errors, "endpoints": normal, "views": views if not errors else []}

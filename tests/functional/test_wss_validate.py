@@ -1,0 +1,98 @@
+"""wss.gateway.wss_validate on localhost: the validator's answer as facts in one task, hidden
+(the endpoints may carry a TSIG secret), or every message at once and nothing published."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+from tests.conftest import require_tool
+
+ENDPOINT = {
+    "name": "chat",
+    "server_names": ["chat.example.test"],
+    "locations": [{"path": "/", "backends": ["127.0.0.1:19808"]}],
+}
+
+
+def run(tmp_path: Path, endpoints: list, publish: dict) -> subprocess.CompletedProcess:
+    playbook = tmp_path / "play.yml"
+    playbook.write_text(
+        "- hosts: localhost\n"
+        "  connection: local\n"
+        "  gather_facts: false\n"
+        "  tasks:\n"
+        "    - name: Validate\n"
+        "      wss.gateway.wss_validate:\n"
+        '        endpoints: "{{ endpoints }}"\n'
+        "        hostname: gw.example.test\n"
+        "        tls_dir: /etc/wss-gateway/tls\n"
+        "        input_key: the-digest\n"
+        '        publish: "{{ publish }}"\n'
+        "      ignore_errors: true\n"
+        "      register: answer\n"
+        "    - name: Show\n"
+        "      ansible.builtin.debug:\n"
+        "        msg: >-\n"
+        "          {{ {'published': published | default('none'), 'validation': validation | default('none'),\n"
+        "              'checks': checks | default('none'), 'errors': answer.errors | default('none')} | to_json }}\n"
+    )
+    extra = json.dumps({"endpoints": endpoints, "publish": publish})
+    return subprocess.run(
+        [require_tool("ansible-playbook"), "-i", "localhost,", "-v", str(playbook), "-e", extra],
+        env={**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_STDOUT_CALLBACK": "default"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def shown(result: subprocess.CompletedProcess) -> dict:
+    line = next(line for line in result.stdout.splitlines() if '"msg": "{' in line)
+    return json.loads(json.loads("{" + line.strip().rstrip(",") + "}")["msg"])
+
+
+def test_valid_input_is_published_and_hidden(tmp_path: Path) -> None:
+    publish = {"published": "endpoints", "validation": "validation", "checks": "checks"}
+    result = run(tmp_path, [ENDPOINT], publish)
+    assert result.returncode == 0, result.stdout + result.stderr
+    # The task's own result (with -v) is hidden: the endpoints may carry a TSIG secret.
+    task = result.stdout.split("TASK [Validate]", 1)[1].split("TASK [Show]", 1)[0]
+    assert "output has been hidden" in task, task
+    assert "chat.example.test" not in task
+    facts = shown(result)
+    assert [endpoint["name"] for endpoint in facts["published"]] == ["chat"]
+    assert facts["validation"]["input"] == "the-digest"
+    assert facts["validation"]["errors"] == []
+    assert facts["validation"]["endpoints"] == facts["published"]
+    assert facts["checks"] == [facts["published"][0]["check"]]
+    assert facts["errors"] == []
+
+
+def test_invalid_input_fails_with_every_message_and_publishes_nothing(tmp_path: Path) -> None:
+    bad = [
+        {**ENDPOINT, "server_names": ["bad name"]},
+        {**ENDPOINT, "name": "two", "locations": [{"path": "/", "backends": ["nowhere"]}]},
+    ]
+    result = run(tmp_path, bad, {"published": "endpoints"})
+    assert result.returncode == 0, result.stdout + result.stderr  # ignore_errors
+    task = result.stdout.split("TASK [Validate]", 1)[1].split("TASK [Show]", 1)[0]
+    assert "fatal:" in task
+    facts = shown(result)
+    assert facts["published"] == "none"
+    messages = facts["errors"]
+    assert any(m.startswith("wss_endpoints[0].server_names") for m in messages), messages
+    assert any(m.startswith("wss_endpoints[1].locations[0].backends") for m in messages), messages
+    # The failure shows the messages, joined.
+    assert "wss_endpoints[0].server_names" in task and "wss_endpoints[1].locations" in task
+
+
+def test_an_unknown_part_to_publish_is_refused(tmp_path: Path) -> None:
+    result = run(tmp_path, [ENDPOINT], {"published": "everything"})
+    task = result.stdout.split("TASK [Validate]", 1)[1].split("TASK [Show]", 1)[0]
+    assert "publish: each fact is one of validation, endpoints, checks, views" in task, task
+    assert "published: everything" in task
+    assert shown(result)["published"] == "none"
