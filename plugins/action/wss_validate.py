@@ -12,17 +12,10 @@ from ansible.plugins.action import ActionBase
 
 # Imported when ansible-playbook loads this plugin, before it forks the task processes: they
 # inherit the validator (and the filters that use it find it loaded).
-from ansible_collections.wss.gateway.plugins.module_utils._endpoints import validation
-
-ARGUMENT_SPEC = {
-    "endpoints": {"type": "raw", "default": []},
-    "backend": {"type": "raw"},
-    "hostname": {"type": "str", "required": True},
-    "tls_dir": {"type": "str", "required": True},
-    "settings": {"type": "dict", "default": {}},
-    "input_key": {"type": "str", "default": ""},
-    "publish": {"type": "dict", "default": {}},
-}
+from ansible_collections.wss.gateway.plugins.module_utils._endpoints import (
+    VALIDATE_ARGUMENT_SPEC,
+    validation,
+)
 
 # What each published fact holds.
 PARTS = ("validation", "endpoints", "checks", "views")
@@ -34,7 +27,7 @@ class ActionModule(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
-        dummy, params = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        dummy, params = self.validate_argument_spec(argument_spec=VALIDATE_ARGUMENT_SPEC)
         unknown = {
             f"{name}: {part}" for name, part in params["publish"].items() if part not in PARTS
         }

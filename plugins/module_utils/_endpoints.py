@@ -1459,6 +1459,19 @@ def _derive(endpoint: dict, tls_dir: str, trusted: list[str], public: dict | Non
     }
 
 
+# The options of wss.gateway.wss_validate (its action plugin and its module, which only refuses
+# to run on a host).
+VALIDATE_ARGUMENT_SPEC = {
+    "endpoints": {"type": "raw", "default": []},
+    "backend": {"type": "raw"},
+    "hostname": {"type": "str", "required": True},
+    "tls_dir": {"type": "str", "required": True},
+    "settings": {"type": "dict", "default": {}},
+    "input_key": {"type": "str", "default": "", "no_log": False},
+    "publish": {"type": "dict", "default": {}},
+}
+
+
 def with_controller_files(settings: object) -> object:
     """Settings with ``missing_controller_files``: the controller files that the ACME settings
     name and that are not there (call it on the controller: the filters and the action

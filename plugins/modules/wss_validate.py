@@ -56,16 +56,24 @@ options:
         C(wss_verify_from) checks from).
     type: dict
     default: {}
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
 attributes:
   check_mode:
     support: full
   diff_mode:
     support: none
   platform:
+    support: full
     platforms: all
   action:
     support: full
-    details: Runs on the controller only.
+    details: Runs on the controller, in its own process (the module only refuses to run on a host).
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
 notes:
   - Never changes anything and never connects to the host.
 """
@@ -93,9 +101,13 @@ errors:
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 
+from ansible_collections.wss.gateway.plugins.module_utils._endpoints import (  # noqa: E402
+    VALIDATE_ARGUMENT_SPEC,
+)
+
 
 def main() -> None:
-    module = AnsibleModule(argument_spec={}, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=VALIDATE_ARGUMENT_SPEC, supports_check_mode=True)
     module.fail_json(msg="wss.gateway.wss_validate runs on the controller (its action plugin)")
 
 
