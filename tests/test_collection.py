@@ -240,9 +240,9 @@ def test_every_plugin_is_in_the_list_above() -> None:
 def test_module_example_uses_the_roles_ca_path() -> None:
     """The wss_check example points at the CA file where the certificate role installs it."""
     role_vars = yaml.safe_load((ROOT / "roles" / "certificate" / "vars" / "main.yml").read_text())
-    # certificates.yml installs it with wss_files, from __certificate_ca_files.
+    # host.yml installs it with wss_files, from __certificate_ca_files.
     assert "'path': __certificate_ca_installed" in role_vars["__certificate_ca_files"]
-    main = (ROOT / "roles" / "certificate" / "tasks" / "certificates.yml").read_text()
+    main = (ROOT / "roles" / "certificate" / "tasks" / "host.yml").read_text()
     assert 'files: "{{ __certificate_ca_files }}"' in main
     assert role_vars["__certificate_ca_installed"] == "{{ __certificate_tls_dir }}/ca.pem"
     installed_ca = f"{role_vars['__certificate_tls_dir_default']}/ca.pem"
