@@ -7,7 +7,12 @@ answer published as facts and its messages as the failure, in one task."""
 
 from __future__ import annotations
 
+import contextlib
+from pathlib import Path
+
+import yaml
 from ansible.errors import AnsibleActionFail
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 
 # Imported when ansible-playbook loads this plugin, before it forks the task processes: they
@@ -19,6 +24,34 @@ from ansible_collections.wss.gateway.plugins.module_utils._endpoints import (
 
 # What each published fact holds.
 PARTS = ("validation", "endpoints", "checks", "views")
+
+# The collection's roles (role_spec names one of them).
+ROLES = Path(__file__).resolve().parents[2] / "roles"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SPECS: dict = {}
+
+
+def role_argument_specs(role: str) -> dict:
+    """The argument specs of a role of this collection (meta/argument_specs.yml), by entry
+    point; read once per process."""
+    if role not in _SPECS:
+        if not role.isidentifier():
+            raise AnsibleActionFail(f"role_spec.role: {role!r} is not a role of wss.gateway")
+        path = ROLES / role / "meta" / "argument_specs.yml"
+        try:
+            with path.open(encoding="utf-8") as stream:
+                _SPECS[role] = (yaml.load(stream, Loader=_LOADER) or {}).get("argument_specs", {})
+        except OSError as error:
+            raise AnsibleActionFail(
+                f"role_spec.role: {role!r} has no argument specs ({error})"
+            ) from error
+    return _SPECS[role]
+
+
+# Read before ansible-playbook forks the task processes (see above): they inherit them.
+for _role in ("proxy", "certificate"):
+    with contextlib.suppress(AnsibleActionFail):
+        role_argument_specs(_role)
 
 
 class ActionModule(ActionBase):
@@ -35,6 +68,16 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail(
                 f"publish: each fact is one of {', '.join(PARTS)}; not {', '.join(sorted(unknown))}"
             )
+        if params["role_spec"]:
+            errors = self.role_argument_errors(params["role_spec"], task_vars or {})
+            if errors:
+                # As the role argument validation that ansible-core runs would report them.
+                result.update(
+                    failed=True,
+                    argument_errors=errors,
+                    msg="Validation of arguments failed:\n" + "\n".join(errors),
+                )
+                return result
         found = validation(
             params["endpoints"],
             params["backend"],
@@ -59,3 +102,18 @@ class ActionModule(ActionBase):
         # The normalised endpoints carry certificate.dns.key_secret (dns-01): never shown.
         result["_ansible_no_log"] = True
         return result
+
+    def role_argument_errors(self, role_spec: dict, task_vars: dict) -> list:
+        """What ansible-core's role argument validation (validate_argument_spec) would report
+        for the entry point: the variables of its options, templated, against its spec."""
+        entry = role_argument_specs(role_spec["role"]).get(role_spec["entry_point"])
+        if entry is None:
+            raise AnsibleActionFail(
+                f"role_spec: role {role_spec['role']} has no entry point {role_spec['entry_point']}"
+            )
+        spec = entry.get("options") or {}
+        provided = self._templar.template(
+            {name: task_vars[name] for name in spec if name in task_vars}
+        )
+        checked = ArgumentSpecValidator(spec).validate(provided, validate_role_argument_spec=True)
+        return list(checked.error_messages)

@@ -1469,6 +1469,13 @@ VALIDATE_ARGUMENT_SPEC = {
     "settings": {"type": "dict", "default": {}},
     "input_key": {"type": "str", "default": "", "no_log": False},
     "publish": {"type": "dict", "default": {}},
+    "role_spec": {
+        "type": "dict",
+        "options": {
+            "role": {"type": "str", "required": True},
+            "entry_point": {"type": "str", "required": True},
+        },
+    },
 }
 
 

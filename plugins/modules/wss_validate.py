@@ -18,6 +18,7 @@ description:
     them as RV(errors); nothing is published.
   - Without, it publishes the facts that O(publish) names, and hides its result (the normalised
     endpoints carry C(certificate.dns.key_secret)).
+  - With O(role_spec), the role's variables are checked against its argument spec first.
   - The validate entry points of the wss.gateway.certificate and wss.gateway.proxy roles run it;
     it needs no connection to the host.
 options:
@@ -56,6 +57,23 @@ options:
         C(wss_verify_from) checks from).
     type: dict
     default: {}
+  role_spec:
+    description:
+      - A role of this collection and one of its entry points - first, the role's variables are
+        checked against that entry point's argument spec (C(meta/argument_specs.yml)) as
+        ansible-core's role argument validation checks them, with the same messages, returned
+        as RV(argument_errors). The validate entry points use it, so that a play that imports
+        them with C(rolespec_validate=false) checks every variable in one task.
+    type: dict
+    suboptions:
+      role:
+        description: The role's name in this collection (C(proxy), C(certificate)).
+        type: str
+        required: true
+      entry_point:
+        description: The entry point (C(validate), C(main)).
+        type: str
+        required: true
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
@@ -94,7 +112,13 @@ EXAMPLES = r"""
 RETURN = r"""
 errors:
   description: Every problem with the input (empty when it is valid).
-  returned: always
+  returned: when the argument spec of O(role_spec) passed
+  type: list
+  elements: str
+argument_errors:
+  description: Every problem that the argument spec of O(role_spec) found; the values are not
+    checked further.
+  returned: when the argument spec of O(role_spec) failed
   type: list
   elements: str
 """

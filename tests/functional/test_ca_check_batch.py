@@ -21,12 +21,35 @@ def endpoint(name: str, certificate: dict) -> dict:
     }
 
 
+HOST = {
+    "ansible_connection": "local",
+    "ansible_python_interpreter": "{{ ansible_playbook_python }}",
+    "wss_become": False,
+}
+
+
+def run(tmp_path: Path, inventory: dict, playbook: str) -> subprocess.CompletedProcess:
+    (tmp_path / "inventory.json").write_text(json.dumps(inventory))
+    (tmp_path / "play.yml").write_text(playbook)
+    return subprocess.run(
+        [
+            require_tool("ansible-playbook"),
+            "-i",
+            str(tmp_path / "inventory.json"),
+            "-f",
+            "2",
+            str(tmp_path / "play.yml"),
+        ],
+        env={**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_STDOUT_CALLBACK": "default"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
 def test_the_batch_needs_the_ca_when_one_host_does(tmp_path: Path) -> None:
-    host = {
-        "ansible_connection": "local",
-        "ansible_python_interpreter": "{{ ansible_playbook_python }}",
-        "wss_become": False,
-    }
+    host = HOST
     inventory = {
         "all": {
             "hosts": {
@@ -51,9 +74,9 @@ def test_the_batch_needs_the_ca_when_one_host_does(tmp_path: Path) -> None:
             },
         }
     }
-    (tmp_path / "inventory.json").write_text(json.dumps(inventory))
-    playbook = tmp_path / "play.yml"
-    playbook.write_text(
+    result = run(
+        tmp_path,
+        inventory,
         "- hosts: all\n"
         "  gather_facts: true\n"
         "  gather_subset: [min]\n"
@@ -63,22 +86,7 @@ def test_the_batch_needs_the_ca_when_one_host_does(tmp_path: Path) -> None:
         "        tasks_from: ca_check\n"
         "    - ansible.builtin.debug:\n"
         "        msg: \"NEEDS {{ {'batch': __certificate_ca_needed | bool,\n"
-        "                        'trust': __certificate_ca_trust} | to_json }}\"\n"
-    )
-    result = subprocess.run(
-        [
-            require_tool("ansible-playbook"),
-            "-i",
-            str(tmp_path / "inventory.json"),
-            "-f",
-            "2",
-            str(playbook),
-        ],
-        env={**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_STDOUT_CALLBACK": "default"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+        "                        'trust': __certificate_ca_trust} | to_json }}\"\n",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     found = {}
@@ -96,3 +104,41 @@ def test_the_batch_needs_the_ca_when_one_host_does(tmp_path: Path) -> None:
     # The batch's need was noted by one task run, not one per host.
     noted = result.stdout.split("Note whether any host of the batch uses", 1)[1].split("TASK", 1)[0]
     assert noted.count("ok: [") == 1, noted
+
+
+def test_a_host_of_another_os_family_is_stopped_before_any_change(tmp_path: Path) -> None:
+    """The package names come from the OS family (a cacheable fact stands in for another OS
+    here): on another family the step stops with a message that names it, and has written
+    nothing on the host."""
+    inventory = {
+        "all": {
+            "hosts": {
+                "other": {**HOST, "wss_endpoints": [endpoint("a", {"source": "selfsigned"})]}
+            },
+            "vars": {
+                "wss_certificate_ca_dir": str(tmp_path / "ca"),
+                "wss_tls_dir": str(tmp_path / "tls"),
+            },
+        }
+    }
+    result = run(
+        tmp_path,
+        inventory,
+        "- hosts: all\n"
+        "  gather_facts: true\n"
+        "  gather_subset: [min]\n"
+        "  tasks:\n"
+        "    - ansible.builtin.set_fact:\n"
+        "        os_family: Solaris\n"
+        "        distribution: OpenIndiana\n"
+        "        cacheable: true\n"
+        "    - ansible.builtin.include_role:\n"
+        "        name: wss.gateway.certificate\n"
+        "        tasks_from: ca_check\n",
+    )
+    assert result.returncode != 0, result.stdout
+    assert (
+        "wss.gateway.certificate supports the Debian family (Debian tested, Ubuntu untested);"
+        " host other is OpenIndiana (Solaris family)"
+    ) in result.stdout, result.stdout
+    assert not (tmp_path / "tls").exists()

@@ -17,7 +17,14 @@ ENDPOINT = {
 }
 
 
-def run(tmp_path: Path, endpoints: list, publish: dict) -> subprocess.CompletedProcess:
+def run(
+    tmp_path: Path,
+    endpoints: list,
+    publish: dict,
+    *,
+    role_spec: str = "",
+    extra: dict | None = None,
+) -> subprocess.CompletedProcess:
     playbook = tmp_path / "play.yml"
     playbook.write_text(
         "- hosts: localhost\n"
@@ -31,15 +38,17 @@ def run(tmp_path: Path, endpoints: list, publish: dict) -> subprocess.CompletedP
         "        tls_dir: /etc/wss-gateway/tls\n"
         "        input_key: the-digest\n"
         '        publish: "{{ publish }}"\n'
-        "      ignore_errors: true\n"
+        + (f"        role_spec: {role_spec}\n" if role_spec else "")
+        + "      ignore_errors: true\n"
         "      register: answer\n"
         "    - name: Show\n"
         "      ansible.builtin.debug:\n"
         "        msg: >-\n"
         "          {{ {'published': published | default('none'), 'validation': validation | default('none'),\n"
-        "              'checks': checks | default('none'), 'errors': answer.errors | default('none')} | to_json }}\n"
+        "              'checks': checks | default('none'), 'errors': answer.errors | default('none'),\n"
+        "              'argument_errors': answer.argument_errors | default('none')} | to_json }}\n"
     )
-    extra = json.dumps({"endpoints": endpoints, "publish": publish})
+    extra = json.dumps({"endpoints": endpoints, "publish": publish, **(extra or {})})
     return subprocess.run(
         [require_tool("ansible-playbook"), "-i", "localhost,", "-v", str(playbook), "-e", extra],
         env={**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_STDOUT_CALLBACK": "default"},
@@ -96,3 +105,52 @@ def test_an_unknown_part_to_publish_is_refused(tmp_path: Path) -> None:
     assert "publish: each fact is one of validation, endpoints, checks, views" in task, task
     assert "published: everything" in task
     assert shown(result)["published"] == "none"
+
+
+def test_the_argument_spec_of_a_role_entry_point_is_checked_first(tmp_path: Path) -> None:
+    """role_spec: the role's variables against its entry point's argument spec, with
+    ansible-core's messages, before the values are checked (and nothing is published)."""
+    result = run(
+        tmp_path,
+        [{**ENDPOINT, "server_names": ["bad name"]}],
+        {"published": "endpoints"},
+        role_spec="{role: proxy, entry_point: validate}",
+        extra={"wss_tls_profile": "ancient", "proxy_http_redirect": "perhaps"},
+    )
+    facts = shown(result)
+    assert facts["published"] == "none"
+    assert facts["errors"] == "none", facts  # the values were not checked
+    errors = facts["argument_errors"]
+    assert any("value of wss_tls_profile must be one of: intermediate, modern" in e for e in errors)
+    assert any("proxy_http_redirect" in e and "bool" in e for e in errors), errors
+    task = result.stdout.split("TASK [Validate]", 1)[1].split("TASK [Show]", 1)[0]
+    assert "Validation of arguments failed:" in task, task
+
+
+def test_a_valid_role_spec_goes_on_to_the_values(tmp_path: Path) -> None:
+    result = run(
+        tmp_path,
+        [ENDPOINT],
+        {"published": "endpoints"},
+        role_spec="{role: certificate, entry_point: validate}",
+        extra={"wss_tls_profile": "modern"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    facts = shown(result)
+    assert [endpoint["name"] for endpoint in facts["published"]] == ["chat"]
+    assert facts["argument_errors"] == "none"
+
+
+def test_an_unknown_role_or_entry_point_is_refused(tmp_path: Path) -> None:
+    for role_spec, message in (
+        (
+            "{role: nowhere, entry_point: validate}",
+            "role_spec.role: 'nowhere' has no argument specs",
+        ),
+        ("{role: proxy, entry_point: nowhere}", "role_spec: role proxy has no entry point nowhere"),
+        ("{role: ../proxy, entry_point: validate}", "is not a role of wss.gateway"),
+    ):
+        result = run(tmp_path, [ENDPOINT], {"published": "endpoints"}, role_spec=role_spec)
+        task = result.stdout.split("TASK [Validate]", 1)[1].split("TASK [Show]", 1)[0]
+        assert message in task, task
+        assert shown(result)["published"] == "none"

@@ -22,7 +22,7 @@ _LOADER = DataLoader()
 
 def render(tmp_path: Path, **inventory: object) -> str:
     variables: dict = {}
-    for path in ("defaults/main.yml", "vars/main.yml", "vars/Debian-12.yml"):
+    for path in ("defaults/main.yml", "vars/main.yml"):
         loaded = _LOADER.load_from_file(str(ROLE / path))
         variables.update(
             {k: trust_as_template(v) if isinstance(v, str) else v for k, v in loaded.items()}
