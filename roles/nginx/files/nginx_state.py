@@ -9,6 +9,7 @@
     nginx-state start-pre DIR...  (systemd ExecStartPre) digest the files before nginx reads them
     nginx-state start-post DIR... (systemd ExecStartPost) record that digest for the new master
     nginx-state keep DIR...       keep the files as they are (before a change) for a rollback
+                                  (and remove the rejected files a rollback left)
     nginx-state rollback DIR...   put the kept files back byte for byte and reload, keeping the
                                   rejected ones for `reapply`; "unchanged" when nothing changed
     nginx-state reapply DIR...    put the rejected files back and reload (the kept state was
@@ -306,6 +307,10 @@ def _restore(tops: list[str], name: str) -> None:
 
 def keep(tops: list[str]) -> str:
     _archive(tops, "previous")
+    # Files rejected by a rollback are for `reapply` in the same run: any left are stale.
+    for path in _kept("rejected"):
+        if os.path.exists(path):
+            os.unlink(path)
     return f"kept the files under {' '.join(tops)} for a rollback"
 
 

@@ -233,6 +233,22 @@ def test_forget_removes_the_kept_keys(kept, tmp_path, monkeypatch):
     assert list((tmp_path / "keep").iterdir()) == []
 
 
+def test_keep_removes_the_rejected_files_of_an_earlier_run(kept, tmp_path, monkeypatch):
+    """A run that rolled back and stopped before `forget` left the rejected files (new keys):
+    the next run's keep removes them, even when that run changes nothing (and so skips
+    `forget`)."""
+    kept.keep(kept.tops)
+    (kept.tls / "chat" / "privkey.pem").write_text("rejected key")
+    monkeypatch.setattr(kept, "reload", lambda tops: "reloaded")
+    kept.rollback(kept.tops)
+    assert (tmp_path / "keep" / "rejected.tar").exists()
+    kept.keep(kept.tops)
+    assert sorted(path.name for path in (tmp_path / "keep").iterdir()) == [
+        "previous.json",
+        "previous.tar",
+    ]
+
+
 def test_status_keep_prints_the_status_and_keeps(kept, capsys, tmp_path):
     assert kept.main(["status", "--keep", *kept.tops]) == 0
     assert capsys.readouterr().out.startswith("stale: there is no record")
