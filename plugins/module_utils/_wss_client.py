@@ -461,7 +461,13 @@ class _Check:
             # one) is still a TLS problem: report it at the tls stage.
             return StageError("tls", tls_error_message(exc, f"TLS error from {self.peer} {doing}"))
         if isinstance(exc, ConnectionResetError):
-            return StageError(stage, f"connection reset by {self.peer} {doing}")
+            # A TLS 1.3 server that refuses a client without a certificate may reset the
+            # connection instead of sending its alert, before any HTTP response.
+            hint = ""
+            wants_certificate = stage == "http" and isinstance(self.sock, ssl.SSLSocket)
+            if wants_certificate and not self.settings.get("client_cert"):
+                hint = " (does the server want a client certificate? set client_cert)"
+            return StageError(stage, f"connection reset by {self.peer} {doing}{hint}")
         return StageError(stage, f"connection to {self.peer} failed {doing}: {_reason(exc)}")
 
     def send(self, data: bytes, stage: str, doing: str) -> None:

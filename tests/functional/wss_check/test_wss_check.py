@@ -4,7 +4,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+import socket
+import struct
+import threading
 import time
 
 import pytest
@@ -495,6 +499,35 @@ def test_client_certificate(ws_server, pki):
     # Whether the refusal arrives as a TLS alert or as a bare close depends on the server.
     assert refused["stage"] in ("tls", "http")
     assert "set client_cert" in refused["msg"]
+
+
+def test_a_reset_after_the_tls_handshake_hints_at_a_client_certificate(pki):
+    """A TLS 1.3 server that refuses a client without a certificate may reset the connection
+    (instead of its alert) when the request arrives: the message still points at client_cert."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            conn, _address = listener.accept()
+            tls = pki.good.wrap_socket(conn, server_side=True)
+            tls.recv(4096)  # the upgrade request
+            tls.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            tls.close()  # an RST, not a FIN
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        result = only(
+            check(f"wss://127.0.0.1:{port}/ws", server_hostname=NAME, ca_path=str(pki.ca_file))
+        )
+    finally:
+        thread.join(timeout=30)
+        listener.close()
+    assert result["ok"] is False
+    assert result["stage"] == "http", result
+    assert result["msg"].startswith("connection reset by 127.0.0.1:"), result["msg"]
+    assert result["msg"].endswith("(does the server want a client certificate? set client_cert)")
 
 
 def test_client_key_is_never_shown(ws_server, pki, tmp_path):

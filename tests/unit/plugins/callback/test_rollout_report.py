@@ -129,13 +129,17 @@ def test_unreachable_host_counts_as_bad() -> None:
 def test_a_rolled_back_host_is_listed_as_such(msg: str, kind: str) -> None:
     callback = CallbackModule()
     callback._display = Recorder()
-    task = SimpleNamespace(get_name=lambda: "Fail when an endpoint does not answer wss://")
+    task = SimpleNamespace(
+        get_name=lambda: (
+            "Report the check of each endpoint, and fail when one does not answer wss://"
+        )
+    )
     host = SimpleNamespace(get_name=lambda: "h1")
     callback.v2_runner_on_failed(SimpleNamespace(_host=host, _task=task, _result={"msg": msg}))
     callback._targeted = ["h1"]
     callback._batches = [(["h1"], 0)]
     callback.v2_playbook_on_stats(SimpleNamespace(failures={"h1": 1}, dark={}))
-    assert callback._display.lines[2].startswith(f"h1: {kind} at 'Fail when an endpoint")
+    assert callback._display.lines[2].startswith(f"h1: {kind} at 'Report the check of each")
 
 
 class Inventory:
