@@ -8,6 +8,7 @@ answer published as facts and its messages as the failure, in one task."""
 from __future__ import annotations
 
 import contextlib
+import importlib
 from pathlib import Path
 
 import yaml
@@ -52,6 +53,21 @@ def role_argument_specs(role: str) -> dict:
 for _role in ("proxy", "certificate"):
     with contextlib.suppress(AnsibleActionFail):
         role_argument_specs(_role)
+
+# The same for the collection's filters and the logic they import when they run (cryptography
+# with it): each task process that looks up a wss.gateway filter loads every filter file of
+# the collection, and those that compare certificates or files import their logic; loaded
+# here once, they are found loaded. A deploy's validation play runs this plugin first.
+PRELOADED = [
+    *(
+        f"module_utils.{name}"
+        for name in ("_files", "_ca_trust", "_internal_ca", "_certificate_checks")
+    ),
+    *(f"filter.{path.stem}" for path in sorted((ROLES.parent / "plugins" / "filter").glob("*.py"))),
+]
+for _name in PRELOADED:
+    with contextlib.suppress(ImportError):
+        importlib.import_module(f"ansible_collections.wss.gateway.plugins.{_name}")
 
 
 class ActionModule(ActionBase):
