@@ -20,6 +20,7 @@ from ansible.plugins.action import ActionBase
 # inherit the validator (and the filters that use it find it loaded).
 from ansible_collections.wss.gateway.plugins.module_utils._endpoints import (
     VALIDATE_ARGUMENT_SPEC,
+    nginx_settings_errors,
     validation,
 )
 
@@ -50,7 +51,7 @@ def role_argument_specs(role: str) -> dict:
 
 
 # Read before ansible-playbook forks the task processes (see above): they inherit them.
-for _role in ("proxy", "certificate"):
+for _role in ("proxy", "certificate", "nginx"):
     with contextlib.suppress(AnsibleActionFail):
         role_argument_specs(_role)
 
@@ -76,7 +77,10 @@ class ActionModule(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
-        dummy, params = self.validate_argument_spec(argument_spec=VALIDATE_ARGUMENT_SPEC)
+        dummy, params = self.validate_argument_spec(
+            argument_spec=VALIDATE_ARGUMENT_SPEC,
+            required_if=[("scope", "endpoints", ("hostname", "tls_dir"))],
+        )
         unknown = {
             f"{name}: {part}" for name, part in params["publish"].items() if part not in PARTS
         }
@@ -94,6 +98,15 @@ class ActionModule(ActionBase):
                     msg="Validation of arguments failed:\n" + "\n".join(errors),
                 )
                 return result
+        if params["scope"] == "nginx":
+            # The nginx role's settings (no endpoints, nothing to publish).
+            errors = params["problems"] + nginx_settings_errors(params["settings"])
+            result["errors"] = errors
+            if errors:
+                result.update(failed=True, msg="; ".join(errors))
+            else:
+                result["msg"] = "the nginx settings are valid"
+            return result
         found = validation(
             params["endpoints"],
             params["backend"],
@@ -101,7 +114,7 @@ class ActionModule(ActionBase):
             params["tls_dir"],
             params["settings"],
         )
-        errors = found["errors"]
+        errors = params["problems"] + found["errors"]
         result["errors"] = errors
         if errors:
             # The messages name variable paths and never repeat a secret: shown.

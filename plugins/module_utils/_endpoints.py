@@ -1462,11 +1462,13 @@ def _derive(endpoint: dict, tls_dir: str, trusted: list[str], public: dict | Non
 # The options of wss.gateway.wss_validate (its action plugin and its module, which only refuses
 # to run on a host).
 VALIDATE_ARGUMENT_SPEC = {
+    "scope": {"type": "str", "default": "endpoints", "choices": ["endpoints", "nginx"]},
     "endpoints": {"type": "raw", "default": []},
     "backend": {"type": "raw"},
-    "hostname": {"type": "str", "required": True},
-    "tls_dir": {"type": "str", "required": True},
+    "hostname": {"type": "str"},
+    "tls_dir": {"type": "str"},
     "settings": {"type": "dict", "default": {}},
+    "problems": {"type": "list", "elements": "str", "default": []},
     "input_key": {"type": "str", "default": "", "no_log": False},
     "publish": {"type": "dict", "default": {}},
     "role_spec": {

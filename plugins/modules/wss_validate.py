@@ -19,9 +19,18 @@ description:
   - Without, it publishes the facts that O(publish) names, and hides its result (the normalised
     endpoints carry C(certificate.dns.key_secret)).
   - With O(role_spec), the role's variables are checked against its argument spec first.
-  - The validate entry points of the wss.gateway.certificate and wss.gateway.proxy roles run it;
-    it needs no connection to the host.
+  - The validate entry points of the wss.gateway.certificate and wss.gateway.proxy roles run it,
+    and the first step of wss.gateway.nginx (O(scope=nginx)); it needs no connection to the host.
 options:
+  scope:
+    description:
+      - What to validate - C(endpoints), O(endpoints) (or O(backend)) with O(settings), the
+        settings of the roles wss.gateway.certificate and wss.gateway.proxy; or C(nginx), the
+        settings of the role wss.gateway.nginx in O(settings) (as
+        P(wss.gateway.nginx_settings_errors#filter)), with no endpoints and nothing published.
+    type: str
+    choices: [endpoints, nginx]
+    default: endpoints
   endpoints:
     description: The C(wss_endpoints) list.
     type: raw
@@ -30,13 +39,22 @@ options:
     description: The C(wss_backend) shorthand (used when O(endpoints) is empty).
     type: raw
   hostname:
-    description: The host's name (the shorthand's server name), usually C(inventory_hostname).
+    description:
+      - The host's name (the shorthand's server name), usually C(inventory_hostname).
+      - Required with O(scope=endpoints).
     type: str
-    required: true
   tls_dir:
-    description: The directory of the certificates and keys (C(wss_tls_dir)).
+    description:
+      - The directory of the certificates and keys (C(wss_tls_dir)).
+      - Required with O(scope=endpoints).
     type: str
-    required: true
+  problems:
+    description:
+      - Problems that the caller found itself (for example an operating system that the role
+        does not support), reported first with the validator's.
+    type: list
+    elements: str
+    default: []
   settings:
     description:
       - The role settings that the validator checks with the endpoints, by variable name (as

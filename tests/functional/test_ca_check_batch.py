@@ -9,6 +9,8 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import require_tool
 
 
@@ -48,7 +50,10 @@ def run(tmp_path: Path, inventory: dict, playbook: str) -> subprocess.CompletedP
     )
 
 
-def test_the_batch_needs_the_ca_when_one_host_does(tmp_path: Path) -> None:
+@pytest.mark.parametrize("first", ["signed", "given"])
+def test_the_batch_needs_the_ca_when_one_host_does(tmp_path: Path, first: str) -> None:
+    """In either order: the CA is found once for the batch (the first host of the batch
+    includes it), and every host of the batch has what it found."""
     host = HOST
     inventory = {
         "all": {
@@ -74,6 +79,10 @@ def test_the_batch_needs_the_ca_when_one_host_does(tmp_path: Path) -> None:
             },
         }
     }
+    hosts = inventory["all"]["hosts"]
+    inventory["all"]["hosts"] = {
+        name: hosts[name] for name in sorted(hosts, key=lambda n: n != first)
+    }
     result = run(
         tmp_path,
         inventory,
@@ -86,7 +95,8 @@ def test_the_batch_needs_the_ca_when_one_host_does(tmp_path: Path) -> None:
         "        tasks_from: ca_check\n"
         "    - ansible.builtin.debug:\n"
         "        msg: \"NEEDS {{ {'batch': __certificate_ca_needed | bool,\n"
-        "                        'trust': __certificate_ca_trust} | to_json }}\"\n",
+        "                        'trust': __certificate_ca_trust,\n"
+        "                        'signing': __certificate_ca_signing_pem | length > 0} | to_json }}\"\n",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     found = {}
@@ -100,6 +110,7 @@ def test_the_batch_needs_the_ca_when_one_host_does(tmp_path: Path) -> None:
     # trusts none yet (this run made the CA, once).
     assert found["given"]["trust"] == {}, found
     assert found["signed"]["trust"]["ok"] is True, found
+    assert found["signed"]["signing"] is True and found["given"]["signing"] is True, found
     assert (tmp_path / "ca").is_dir()
     # The batch's need was noted by one task run, not one per host.
     noted = result.stdout.split("Note whether any host of the batch uses", 1)[1].split("TASK", 1)[0]

@@ -154,3 +154,57 @@ def test_an_unknown_role_or_entry_point_is_refused(tmp_path: Path) -> None:
         task = result.stdout.split("TASK [Validate]", 1)[1].split("TASK [Show]", 1)[0]
         assert message in task, task
         assert shown(result)["published"] == "none"
+
+
+def run_nginx(tmp_path: Path, extra: dict, problems: list) -> subprocess.CompletedProcess:
+    playbook = tmp_path / "nginx.yml"
+    playbook.write_text(
+        "- hosts: localhost\n"
+        "  connection: local\n"
+        "  gather_facts: false\n"
+        "  tasks:\n"
+        "    - name: Validate\n"
+        "      wss.gateway.wss_validate:\n"
+        "        scope: nginx\n"
+        "        settings:\n"
+        '          nginx_worker_connections: "{{ nginx_worker_connections | default(1024) }}"\n'
+        '          nginx_worker_rlimit_nofile: "{{ nginx_worker_rlimit_nofile | default(2048) }}"\n'
+        '        problems: "{{ problems }}"\n'
+        "        role_spec: {role: nginx, entry_point: main}\n"
+    )
+    return subprocess.run(
+        [
+            require_tool("ansible-playbook"),
+            "-i",
+            "localhost,",
+            str(playbook),
+            "-e",
+            json.dumps({**extra, "problems": problems}),
+        ],
+        env={**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_STDOUT_CALLBACK": "default"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_the_nginx_scope_checks_the_argument_spec_then_the_settings(tmp_path: Path) -> None:
+    """scope nginx: the nginx role's argument spec (entry point main), then the problems the
+    caller found and the settings' own, every message at once."""
+    assert run_nginx(tmp_path, {}, []).returncode == 0
+    typed = run_nginx(tmp_path, {"nginx_worker_connections": "many"}, [])
+    assert typed.returncode != 0
+    assert "Validation of arguments failed:" in typed.stdout, typed.stdout
+    assert "nginx_worker_connections" in typed.stdout
+    both = run_nginx(
+        tmp_path,
+        {"nginx_worker_connections": 20000, "nginx_worker_rlimit_nofile": 10000},
+        ["this host runs Plan 9"],
+    )
+    assert both.returncode != 0
+    output = " ".join(both.stdout.split())
+    assert (
+        "this host runs Plan 9; nginx_worker_rlimit_nofile (10000) must be at least"
+        " nginx_worker_connections (20000)"
+    ) in output, output
