@@ -16,6 +16,11 @@ from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 
+try:  # ansible-core 2.21 and later: host variables from an action, as set_fact sets them
+    from ansible.plugins.action import VariableLayer
+except ImportError:  # earlier: the action's ansible_facts
+    VariableLayer = None
+
 # Imported when ansible-playbook loads this plugin, before it forks the task processes: they
 # inherit the validator (and the filters that use it find it loaded).
 from ansible_collections.wss.gateway.plugins.module_utils._endpoints import (
@@ -126,7 +131,14 @@ class ActionModule(ActionBase):
             "checks": [endpoint["check"] for endpoint in found["endpoints"]],
             "views": found["views"],
         }
-        result["ansible_facts"] = {name: parts[part] for name, part in params["publish"].items()}
+        published = {name: parts[part] for name, part in params["publish"].items()}
+        if VariableLayer is None:
+            result["ansible_facts"] = published
+        else:
+            # Variables of this run, as set_fact's: facts returned as ansible_facts would be
+            # cached facts, which ansible-core 2.21 warns will no longer be top-level variables.
+            self.register_host_variables({}, VariableLayer.CACHEABLE_FACT)
+            self.register_host_variables(published, VariableLayer.EPHEMERAL_FACT)
         result["msg"] = f"{len(found['endpoints'])} endpoint(s) valid"
         # The normalised endpoints carry certificate.dns.key_secret (dns-01): never shown.
         result["_ansible_no_log"] = True
