@@ -534,17 +534,17 @@ def report_peer(runs: dict, problem: str | None) -> tuple[list, list]:
                 "",
             ]
         )
-    worst_cpu = max(
-        (run["rerun"]["cpu_s"]["controller"] or 0) for run in ours
-    )  # one host: per host
+    # One host carries the whole of one ansible-playbook run's fixed cost (start-up, the
+    # plays, the run-once tasks): information. The target is judged per host with 10 hosts
+    # (report()), where that cost is shared as in a fleet.
     rows.append(
         [
             "re-run controller CPU-s (1 host)",
             each(ours, cpu),
             each(peer, cpu) if peer else "-",
             "",
-            f"<= {TARGET_RERUN_CPU_PER_HOST:g}",
-            "yes" if worst_cpu <= TARGET_RERUN_CPU_PER_HOST else "NO",
+            "(information)",
+            "",
         ]
     )
     for kind, label in (("first", "first run"), ("rerun", "re-run")):
