@@ -30,6 +30,10 @@ HOST = {
 }
 
 
+# The play's head: every host of the inventory, with the OS facts the role reads.
+PLAY = "- hosts: all\n  gather_facts: true\n  gather_subset: [min]\n  tasks:\n"
+
+
 def run(tmp_path: Path, inventory: dict, playbook: str) -> subprocess.CompletedProcess:
     (tmp_path / "inventory.json").write_text(json.dumps(inventory))
     (tmp_path / "play.yml").write_text(playbook)
@@ -86,11 +90,7 @@ def test_the_batch_needs_the_ca_when_one_host_does(tmp_path: Path, first: str) -
     result = run(
         tmp_path,
         inventory,
-        "- hosts: all\n"
-        "  gather_facts: true\n"
-        "  gather_subset: [min]\n"
-        "  tasks:\n"
-        "    - ansible.builtin.include_role:\n"
+        PLAY + "    - ansible.builtin.include_role:\n"
         "        name: wss.gateway.certificate\n"
         "        tasks_from: ca_check\n"
         "    - ansible.builtin.debug:\n"
@@ -135,11 +135,7 @@ def test_a_host_of_another_os_family_is_stopped_before_any_change(tmp_path: Path
     result = run(
         tmp_path,
         inventory,
-        "- hosts: all\n"
-        "  gather_facts: true\n"
-        "  gather_subset: [min]\n"
-        "  tasks:\n"
-        "    - ansible.builtin.set_fact:\n"
+        PLAY + "    - ansible.builtin.set_fact:\n"
         "        os_family: Solaris\n"
         "        distribution: OpenIndiana\n"
         "        cacheable: true\n"

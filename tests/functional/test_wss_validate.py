@@ -10,6 +10,12 @@ from pathlib import Path
 
 from tests.conftest import require_tool
 
+# A play on localhost whose first task (named Validate) runs wss.gateway.wss_validate.
+TASK = (
+    "- hosts: localhost\n  connection: local\n  gather_facts: false\n  tasks:\n"
+    "    - name: Validate\n      wss.gateway.wss_validate:\n"
+)
+
 ENDPOINT = {
     "name": "chat",
     "server_names": ["chat.example.test"],
@@ -27,13 +33,7 @@ def run(
 ) -> subprocess.CompletedProcess:
     playbook = tmp_path / "play.yml"
     playbook.write_text(
-        "- hosts: localhost\n"
-        "  connection: local\n"
-        "  gather_facts: false\n"
-        "  tasks:\n"
-        "    - name: Validate\n"
-        "      wss.gateway.wss_validate:\n"
-        '        endpoints: "{{ endpoints }}"\n'
+        TASK + '        endpoints: "{{ endpoints }}"\n'
         "        hostname: gw.example.test\n"
         "        tls_dir: /etc/wss-gateway/tls\n"
         "        input_key: the-digest\n"
@@ -48,9 +48,14 @@ def run(
         "              'checks': checks | default('none'), 'errors': answer.errors | default('none'),\n"
         "              'argument_errors': answer.argument_errors | default('none')} | to_json }}\n"
     )
-    extra = json.dumps({"endpoints": endpoints, "publish": publish, **(extra or {})})
+    return play(playbook, {"endpoints": endpoints, "publish": publish, **(extra or {})}, "-v")
+
+
+def play(playbook: Path, extra: dict, *options: str) -> subprocess.CompletedProcess:
+    """ansible-playbook on localhost with ``extra`` as extra variables."""
     return subprocess.run(
-        [require_tool("ansible-playbook"), "-i", "localhost,", "-v", str(playbook), "-e", extra],
+        [require_tool("ansible-playbook"), "-i", "localhost,", *options, str(playbook)]
+        + ["-e", json.dumps(extra)],
         env={**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_STDOUT_CALLBACK": "default"},
         capture_output=True,
         text=True,
@@ -159,34 +164,14 @@ def test_an_unknown_role_or_entry_point_is_refused(tmp_path: Path) -> None:
 def run_nginx(tmp_path: Path, extra: dict, problems: list) -> subprocess.CompletedProcess:
     playbook = tmp_path / "nginx.yml"
     playbook.write_text(
-        "- hosts: localhost\n"
-        "  connection: local\n"
-        "  gather_facts: false\n"
-        "  tasks:\n"
-        "    - name: Validate\n"
-        "      wss.gateway.wss_validate:\n"
-        "        scope: nginx\n"
+        TASK + "        scope: nginx\n"
         "        settings:\n"
         '          nginx_worker_connections: "{{ nginx_worker_connections | default(1024) }}"\n'
         '          nginx_worker_rlimit_nofile: "{{ nginx_worker_rlimit_nofile | default(2048) }}"\n'
         '        problems: "{{ problems }}"\n'
         "        role_spec: {role: nginx, entry_point: main}\n"
     )
-    return subprocess.run(
-        [
-            require_tool("ansible-playbook"),
-            "-i",
-            "localhost,",
-            str(playbook),
-            "-e",
-            json.dumps({**extra, "problems": problems}),
-        ],
-        env={**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_STDOUT_CALLBACK": "default"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return play(playbook, {**extra, "problems": problems})
 
 
 def test_the_nginx_scope_checks_the_argument_spec_then_the_settings(tmp_path: Path) -> None:
