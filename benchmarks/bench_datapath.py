@@ -19,11 +19,15 @@ core; the backend runs on the proxy core too (the server side: a gateway and its
 share a host), this process and its clients on the client core (the remote side), so every
 path, direct or proxied, crosses between the cores the same way.
 
-Measured for each: idle wss:// connections held (memory per connection from a freshly
-started proxy: proxy PSS growth from /proc/<pid>/smaps_rollup and kernel socket memory from
-/proc/net/sockstat; again after one 64 KiB echo on each connection), full TLS handshakes per proxy CPU-second (ECDSA P-256 and RSA-2048,
-CPU time from /proc/<pid>/stat), resumed handshakes, round-trip latency of 64-byte messages,
-throughput of 1 MiB messages, connection set-up time (TCP + TLS + upgrade).
+Measured for each, one target after the other: idle wss:// connections held (memory per
+connection from a freshly started proxy: proxy PSS growth from /proc/<pid>/smaps_rollup and
+kernel socket memory from /proc/net/sockstat; again after one 64 KiB echo on each
+connection), connection set-up time (TCP + TLS + upgrade), round-trip latency of 64-byte
+messages. Then, in rounds that take the targets in turn (in reverse order every other round):
+throughput of 1 MiB messages and the proxy CPU per MiB, full TLS handshakes per proxy
+CPU-second (ECDSA P-256 and RSA-2048) and resumed ones. Proxy CPU time comes from the
+container's cgroup (nanoseconds; /proc/<pid>/stat ticks where it is not found). The
+comparisons with Caddy are the median of the rounds' ratios.
 
 Bounded: fixed counts, a time limit on every stage, containers ``wss-bench-*`` removed at
 the end (also on failure and Ctrl-C). Run: ``.venv/bin/python benchmarks/bench_datapath.py``
@@ -88,9 +92,10 @@ FULL = {
     "connections": 10000,
     "handshakes": 2000,
     "round_trips": 5000,
-    "messages": 128,
+    "messages": 256,
     "setups": 300,
     "hold": 5.0,
+    "rounds": 8,
 }
 SMOKE = {
     "connections": 200,
@@ -99,6 +104,7 @@ SMOKE = {
     "messages": 8,
     "setups": 30,
     "hold": 1.0,
+    "rounds": 2,
 }
 
 
@@ -199,6 +205,29 @@ def cpu_seconds(pids: list, part: slice = slice(0, 2)) -> float:
     return ticks / CLK_TCK
 
 
+CGROUP_CPU = (  # cgroup v1 (cpuacct, nanoseconds) and v2 (cpu.stat usage_usec) layouts
+    "/sys/fs/cgroup/cpuacct/docker/{id}/cpuacct.usage",
+    "/sys/fs/cgroup/cpu,cpuacct/docker/{id}/cpuacct.usage",
+    "/sys/fs/cgroup/docker/{id}/cpu.stat",
+    "/sys/fs/cgroup/system.slice/docker-{id}.scope/cpu.stat",
+)
+
+
+def container_cpu_seconds(container_id: str) -> float | None:
+    """CPU time of everything that ran in a container (its cgroup, to the nanosecond or
+    microsecond), or None if the cgroup is not found."""
+    for pattern in CGROUP_CPU:
+        path = Path(pattern.format(id=container_id))
+        with contextlib.suppress(OSError, ValueError):
+            text = path.read_text()
+            if path.name == "cpuacct.usage":
+                return int(text) / 1e9
+            for line in text.splitlines():
+                if line.startswith("usage_usec "):
+                    return int(line.split()[1]) / 1e6
+    return None
+
+
 def sockstat() -> dict:
     """TCP sockets in use and TCP buffer memory (bytes) of this network namespace."""
     for line in Path("/proc/net/sockstat").read_text().splitlines():
@@ -232,6 +261,12 @@ class Target:
 
     def pids(self) -> list:
         return host_pids(self.comm, self.container_id) if self.container else []
+
+    def cpu(self) -> float:
+        """The proxy's CPU seconds so far: its container's cgroup (the proxy is all that runs
+        there during a measurement; nanoseconds or microseconds), else its processes' ticks."""
+        found = container_cpu_seconds(self.container_id) if self.container_id else None
+        return found if found is not None else cpu_seconds(self.pids())
 
     def restart(self) -> None:
         """A freshly started proxy, listening again."""
@@ -753,14 +788,17 @@ def recv_frame(sock: socket.socket, buffer: bytearray) -> int:
     return size
 
 
-def message_path(target: Target, context, round_trips: int, messages: int) -> dict:
-    """64-byte round trips on one connection, 1 MiB echoes on another (to the bulk path);
-    the proxy CPU during the echoes."""
+def mask_function():
     try:
         from websockets.speedups import apply_mask  # noqa: PLC0415
     except ImportError:  # pragma: no cover - the wheels carry the C speedups
         from websockets.utils import apply_mask  # noqa: PLC0415
+    return apply_mask
 
+
+def latency(target: Target, context, round_trips: int) -> dict:
+    """64-byte round trips, one at a time, on one connection (after 200 unmeasured)."""
+    apply_mask = mask_function()
     buffer = bytearray(1 << 20)
     sock = raw_connect(target, context)
     try:
@@ -776,31 +814,31 @@ def message_path(target: Target, context, round_trips: int, messages: int) -> di
             samples.append((time.perf_counter_ns() - started) / 1000)
     finally:
         sock.close()
-    # The 1 MiB echoes on the target's bulk location (the gateway's buffer_size endpoint).
+    return {"p50_us": statistics.median(samples), "p99_us": percentile(samples, 0.99)}
+
+
+def bulk_echoes(target: Target, context, messages: int) -> dict:
+    """``messages`` 1 MiB echoes, one at a time, on a new connection to the target's bulk
+    location (after 2 unmeasured): the time and the proxy CPU they took."""
+    apply_mask = mask_function()
+    buffer = bytearray(1 << 20)
     sock = raw_connect(target, context, target.bulk_path)
     try:
         big = os.urandom(1 << 20)
         for _index in range(2):
             send_frame(sock, big, apply_mask)
             recv_frame(sock, buffer)
-        pids = target.pids()
-        cpu_before = cpu_seconds(pids)
+        cpu_before = target.cpu()
         started = time.perf_counter()
         for _index in range(messages):
             send_frame(sock, big, apply_mask)
             if recv_frame(sock, buffer) != len(big):
                 raise BenchError("a 1 MiB message came back truncated")
         elapsed = time.perf_counter() - started
-        proxy_cpu = cpu_seconds(pids) - cpu_before
+        proxy_cpu = target.cpu() - cpu_before if target.tls else None
     finally:
         sock.close()
-    return {
-        "p50_us": statistics.median(samples),
-        "p99_us": percentile(samples, 0.99),
-        "mib_s": messages / elapsed,
-        "proxy_cpu_share": proxy_cpu / elapsed if pids else None,
-        "proxy_cpu_ms_per_mib": proxy_cpu * 1000 / messages if pids else None,
-    }
+    return {"messages": messages, "elapsed": elapsed, "cpu_s": proxy_cpu}
 
 
 # -- clients: TLS handshakes (blocking sockets in threads) --------------------------------
@@ -832,13 +870,18 @@ def tls_connection(port: int, context: ssl.SSLContext, session):
 
 
 def handshakes(target: Target, port: int, context, count: int, resume: bool) -> dict:
-    """``count`` handshakes from 4 threads; proxy CPU time from /proc around them."""
+    """``count`` handshakes from 4 threads; the proxy CPU time they took (``Target.cpu``).
+
+    Resumed: each thread first gets a session (not counted), then each connection resumes
+    the previous one's session."""
     threads = 4
     per_thread = max(1, count // threads)
     reused = Counter()
+    first = [
+        tls_connection(port, context, None)[0] if resume else None for _index in range(threads)
+    ]
 
-    def worker() -> None:
-        session = tls_connection(port, context, None)[0] if resume else None
+    def worker(session) -> None:
         for _index in range(per_thread):
             new_session, was_reused = tls_connection(port, context, session)
             reused[was_reused] += 1
@@ -846,27 +889,38 @@ def handshakes(target: Target, port: int, context, count: int, resume: bool) -> 
                 session = new_session
 
     pids = target.pids()
-    cpu_before, started = cpu_seconds(pids), time.monotonic()
-    sys_before = cpu_seconds(pids, slice(1, 2))
+    cpu_before, started = target.cpu(), time.monotonic()
+    ticks_before = cpu_seconds(pids), cpu_seconds(pids, slice(1, 2))
     with ThreadPoolExecutor(threads) as pool:
-        for future in [pool.submit(worker) for _index in range(threads)]:
+        for future in [pool.submit(worker, session) for session in first]:
             future.result()
-    cpu = cpu_seconds(pids) - cpu_before
-    total = per_thread * threads
+    cpu = target.cpu() - cpu_before
+    ticks = cpu_seconds(pids) - ticks_before[0]
     return {
-        "count": total,
-        "per_cpu_s": total / cpu if cpu > 0 else float("inf"),
-        "per_s": total / (time.monotonic() - started),
-        "reused": reused[True] / total,
+        "count": per_thread * threads,
         "cpu_s": cpu,
-        "sys_share": (cpu_seconds(pids, slice(1, 2)) - sys_before) / cpu if cpu > 0 else None,
+        "elapsed": time.monotonic() - started,
+        "reused": reused[True],
+        # The share of system time, from the processes' ticks (information).
+        "sys_ticks": cpu_seconds(pids, slice(1, 2)) - ticks_before[1],
+        "ticks": ticks,
     }
 
 
 # -- the run ---------------------------------------------------------------------------------
 
 
+HANDSHAKE_KINDS = (  # result key, port attribute, resumed
+    ("full_ecdsa", "port", False),
+    ("full_rsa", "rsa_port", False),
+    ("resumed", "port", True),
+    ("resumed_rsa", "rsa_port", True),
+)
+
+
 def measure(target: Target, ca_file: Path, counts: dict, log) -> None:
+    """What each target is measured for alone: held connections from a freshly started
+    proxy, set-up time and latency."""
     context = client_context(ca_file)
     loop = asyncio.new_event_loop()
     try:
@@ -876,27 +930,82 @@ def measure(target: Target, ca_file: Path, counts: dict, log) -> None:
                 hold_connections(target, context, counts["connections"], counts["hold"])
             )
         )
-        log(f"{target.label}: set-up time, latency, throughput")
+        log(f"{target.label}: set-up time, latency")
         target.results.update(
             loop.run_until_complete(setup_times(target, context, counts["setups"]))
         )
     finally:
         loop.close()
-    target.results.update(message_path(target, context, counts["round_trips"], counts["messages"]))
-    if target.tls:
-        log(f"{target.label}: TLS handshakes")
-        target.results["full_ecdsa"] = handshakes(
-            target, target.port, context, counts["handshakes"], False
-        )
-        target.results["full_rsa"] = handshakes(
-            target, target.rsa_port, context, counts["handshakes"], False
-        )
-        target.results["resumed"] = handshakes(
-            target, target.port, context, counts["handshakes"], True
-        )
-        target.results["resumed_rsa"] = handshakes(
-            target, target.rsa_port, context, counts["handshakes"], True
-        )
+    target.results.update(latency(target, context, counts["round_trips"]))
+
+
+def compare(targets: list, ca_file: Path, counts: dict, log) -> None:
+    """Throughput and handshakes in ``counts['rounds']`` rounds, the targets one after the
+    other in each (in reverse order every other round), each round a share of the counts.
+
+    A VM's speed drifts by 10-30 % within minutes: measured one after the other, two proxies
+    would be compared across that drift. In rounds, each round's ratio compares figures taken
+    a few seconds apart, and the issue's ratios are the median of the rounds' ratios."""
+    context = client_context(ca_file)
+    rounds = counts["rounds"]
+    messages = max(1, counts["messages"] // rounds)
+    shakes = max(4, counts["handshakes"] // rounds)
+    for target in targets:
+        target.results["bulk_rounds"] = []
+        for kind, _port, _resume in HANDSHAKE_KINDS:
+            target.results[f"{kind}_rounds"] = []
+    for number in range(rounds):
+        order = targets if number % 2 == 0 else targets[::-1]
+        log(f"round {number + 1} of {rounds}: " + ", ".join(t.key for t in order))
+        for target in order:
+            target.results["bulk_rounds"].append(bulk_echoes(target, context, messages))
+            if not target.tls:
+                continue
+            for kind, port, resume in HANDSHAKE_KINDS:
+                target.results[f"{kind}_rounds"].append(
+                    handshakes(target, getattr(target, port), context, shakes, resume)
+                )
+    for target in targets:
+        results = target.results
+        bulk = results["bulk_rounds"]
+        elapsed = sum(part["elapsed"] for part in bulk)
+        moved = sum(part["messages"] for part in bulk)
+        results["mib_s"] = moved / elapsed
+        results["mib_s_rounds"] = [part["messages"] / part["elapsed"] for part in bulk]
+        cpu = sum(part["cpu_s"] for part in bulk) if target.tls else None
+        results["proxy_cpu_share"] = cpu / elapsed if cpu is not None else None
+        results["proxy_cpu_ms_per_mib"] = cpu * 1000 / moved if cpu is not None else None
+        if not target.tls:
+            continue
+        for kind, _port, _resume in HANDSHAKE_KINDS:
+            parts = results[f"{kind}_rounds"]
+            count = sum(part["count"] for part in parts)
+            cpu = sum(part["cpu_s"] for part in parts)
+            ticks = sum(part["ticks"] for part in parts)
+            results[kind] = {
+                "count": count,
+                "cpu_s": cpu,
+                "per_cpu_s": count / cpu if cpu > 0 else float("inf"),
+                "per_s": count / sum(part["elapsed"] for part in parts),
+                "reused": sum(part["reused"] for part in parts) / count,
+                "sys_share": sum(part["sys_ticks"] for part in parts) / ticks if ticks else 0.0,
+                "per_cpu_s_rounds": [
+                    part["count"] / part["cpu_s"] if part["cpu_s"] > 0 else float("inf")
+                    for part in parts
+                ],
+            }
+
+
+def round_ratios(results: dict, peer: dict, key: str) -> list:
+    """The ratios, round by round, of a figure (``mib_s`` or a handshake kind) to a peer's."""
+    if key == "mib_s":
+        mine, theirs = results.get("mib_s_rounds"), peer.get("mib_s_rounds")
+    else:
+        mine = results.get(key, {}).get("per_cpu_s_rounds")
+        theirs = peer.get(key, {}).get("per_cpu_s_rounds")
+    if not mine or not theirs:
+        return []
+    return [a / b for a, b in zip(mine, theirs, strict=True)]
 
 
 def fmt(value, spec: str = ".0f") -> str:
@@ -1029,24 +1138,30 @@ def table(targets: list, counts: dict, release: str = "bookworm") -> tuple:
         "set-up TCP+TLS+upgrade p50 (ms)",
         [f"{r['setup_p50_ms']:.2f}" for r in order],
     )
-    # Issue 19: beside Caddy, in this run.
-    row(
-        f"issue 19: throughput vs caddy ({release})",
-        [f"{r['mib_s'] / caddy['mib_s']:.2f}x" for r in order],
-        ">= 1.0 x caddy",
-        gateway["mib_s"] >= caddy["mib_s"],
-    )
-    row(
-        "issue 19: full ECDSA handshakes/CPU-s vs caddy",
-        [
-            fmt(hs(r, "full_ecdsa") / hs(caddy, "full_ecdsa"), ".2f")
-            if hs(r, "full_ecdsa")
-            else "-"
-            for r in order
-        ],
-        ">= 1.0 x caddy",
-        (hs(gateway, "full_ecdsa") or 0) >= (hs(caddy, "full_ecdsa") or float("inf")),
-    )
+
+    # Issue 19: beside Caddy, in this run: the median of the rounds' ratios (their range).
+    def versus_caddy(results: dict, key: str) -> tuple:
+        ratios = round_ratios(results, caddy, key)
+        if results is caddy:
+            return 1.0, "1.00x"
+        if not ratios:
+            return None, "-"
+        median = statistics.median(ratios)
+        if len(ratios) == 1:
+            return median, f"{median:.2f}x"
+        return median, f"{median:.2f}x ({min(ratios):.2f}-{max(ratios):.2f})"
+
+    for key, name in (
+        ("mib_s", f"issue 19: throughput vs caddy ({release})"),
+        ("full_ecdsa", "issue 19: full ECDSA handshakes/CPU-s vs caddy"),
+    ):
+        median = versus_caddy(gateway, key)[0]
+        row(
+            name,
+            [versus_caddy(r, key)[1] for r in order],
+            f">= 1.0 x caddy (median of {counts['rounds']} rounds)",
+            median is not None and median >= 1.0,
+        )
     memory = kib(gateway)
     if release in TARGET_MEM_KIB:
         row(
@@ -1183,9 +1298,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--smoke", action="store_true", help="small counts, short durations")
     parser.add_argument("--connections", type=int, help="idle connections to hold (10000)")
-    parser.add_argument("--handshakes", type=int, help="TLS handshakes per measurement (2000)")
+    parser.add_argument(
+        "--handshakes", type=int, help="TLS handshakes of each kind, in all rounds (2000)"
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        help="rounds of throughput and handshakes, the targets alternated in each (8)",
+    )
     parser.add_argument("--round-trips", type=int, help="64-byte round trips (5000)")
-    parser.add_argument("--messages", type=int, help="1 MiB messages echoed (128)")
+    parser.add_argument("--messages", type=int, help="1 MiB messages echoed, in all rounds (256)")
     parser.add_argument("--setups", type=int, help="connections timed for set-up (300)")
     parser.add_argument("--hold", type=float, help="seconds the connections are held (5)")
     parser.add_argument(
@@ -1205,8 +1327,8 @@ def main() -> int:
     )
     parser.add_argument(
         "--gateway-bulk-buffer",
-        default="64k",
-        help="buffer_size of the gateway's /bulk location, where the 1 MiB echoes run (64k;"
+        default="256k",
+        help="buffer_size of the gateway's /bulk location, where the 1 MiB echoes run (256k;"
         " 2k: the lean default of '/')",
     )
     parser.add_argument(
@@ -1246,6 +1368,8 @@ def main() -> int:
             counts[name] = value
     if not 1 <= counts["connections"] <= 15000:
         parser.error("--connections must be between 1 and 15000 (open-file limits)")
+    if not 1 <= counts["rounds"] <= min(counts["messages"], counts["handshakes"] // 4):
+        parser.error("--rounds must be between 1 and --messages (and --handshakes / 4)")
     cpus = os.sched_getaffinity(0)
     if {args.proxy_cpu, args.client_cpu} - cpus or args.proxy_cpu == args.client_cpu:
         parser.error(f"--proxy-cpu and --client-cpu must be two different CPUs of {sorted(cpus)}")
@@ -1323,6 +1447,7 @@ def bench(args, counts: dict) -> int:
             ca_file = workdir / "ca" / "ca.pem"
             for target in targets:
                 measure(target, ca_file, counts, log)
+            compare(targets, ca_file, counts, log)
         finally:
             if not args.keep:
                 for name in started:

@@ -95,12 +95,6 @@ RECAP = re.compile(
 )
 PROFILE = re.compile(r"^(?P<task>\S.*?) -{3,} (?P<seconds>\d+\.\d+)s$", re.MULTILINE)
 ENGINE = ("dockerd", "containerd", "containerd-shim")  # comm: 15 characters at most
-CGROUP_CPU = (  # cgroup v1 (cpuacct, nanoseconds) and v2 (cpu.stat usage_usec) layouts
-    "/sys/fs/cgroup/cpuacct/docker/{id}/cpuacct.usage",
-    "/sys/fs/cgroup/cpu,cpuacct/docker/{id}/cpuacct.usage",
-    "/sys/fs/cgroup/docker/{id}/cpu.stat",
-    "/sys/fs/cgroup/system.slice/docker-{id}.scope/cpu.stat",
-)
 
 
 def mitogen_strategy_dir(path: str | None) -> Path | None:
@@ -175,26 +169,12 @@ def inventory(workdir: Path, hosts: list, mitogen: bool, ca_dir: Path | None = N
     return path
 
 
-def container_cpu_seconds(container_id: str) -> float | None:
-    """CPU time of everything that ran in a container (its cgroup), or None if not found."""
-    for pattern in CGROUP_CPU:
-        path = Path(pattern.format(id=container_id))
-        with contextlib.suppress(OSError, ValueError):
-            text = path.read_text()
-            if path.name == "cpuacct.usage":
-                return int(text) / 1e9
-            for line in text.splitlines():
-                if line.startswith("usage_usec "):
-                    return int(line.split()[1]) / 1e6
-    return None
-
-
 def cpu_snapshot(container_ids: list) -> dict:
     """CPU seconds so far: this process's waited-for children (ansible-playbook and all it
     ran on the controller, docker CLI included), the hosts (their cgroups) and the Docker
     engine that serves every `docker exec` (dockerd, containerd and the shims)."""
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    hosts = [container_cpu_seconds(cid) for cid in container_ids]
+    hosts = [bench_datapath.container_cpu_seconds(cid) for cid in container_ids]
     engine = bench_datapath.cpu_seconds(
         [pid for name in ENGINE for pid in bench_datapath.host_pids(name)]
     )
