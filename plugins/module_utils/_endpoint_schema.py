@@ -266,11 +266,12 @@ LOCATION_OPTIONS: dict = {
             " keeps both buffers, 4 KiB less per connection than C(4k), and messages up to about"
             " 1 KiB cost the proxy the same CPU; larger messages take more calls and records"
             " (benchmarks/README.md: 1.1-1.6 x the proxy CPU per message of 2-64 KiB against"
-            " C(4k)). For bulk endpoints (messages of hundreds of KiB"
-            " or more) C(64k) moves the same data with a fraction of the system calls and TLS"
-            " records (about half the proxy CPU per MiB echoed against C(4k)). A connection keeps"
-            " the pages of its buffers once it has used them: up to two buffers per busy"
-            " connection.",
+            " C(4k)). For bulk endpoints (messages of hundreds of KiB or more) C(64k) moves the"
+            " same data with a fraction of the system calls and TLS records (about half the proxy"
+            " CPU per MiB echoed against C(4k)), and C(256k) with 0.8 x the proxy CPU per MiB of"
+            " C(64k) (1 MiB echoes about 10 % faster). A connection keeps the pages of its"
+            " buffers once it has used them: up to two buffers per busy connection (512 KiB at"
+            " C(256k)).",
             "The backend's 101 response head (status line and headers, Set-Cookie included)"
             " must fit in it: a larger one gets 502 from nginx (C(upstream sent too big header) in"
             " its error log); the deploy's live check, which opens each endpoint's first location,"
