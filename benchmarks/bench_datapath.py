@@ -1299,19 +1299,16 @@ def interrupted(_signum, _frame) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--smoke", action="store_true", help="small counts, short durations")
-    parser.add_argument("--connections", type=int, help="idle connections to hold (10000)")
-    parser.add_argument(
-        "--handshakes", type=int, help="TLS handshakes of each kind, in all rounds (2000)"
-    )
-    parser.add_argument(
-        "--rounds",
-        type=int,
-        help="rounds of throughput and handshakes, the targets alternated in each (8)",
-    )
-    parser.add_argument("--round-trips", type=int, help="64-byte round trips (5000)")
-    parser.add_argument("--messages", type=int, help="1 MiB messages echoed, in all rounds (256)")
-    parser.add_argument("--setups", type=int, help="connections timed for set-up (300)")
-    parser.add_argument("--hold", type=float, help="seconds the connections are held (5)")
+    for name, kind, text in (
+        ("connections", int, "idle connections to hold (10000)"),
+        ("handshakes", int, "TLS handshakes of each kind, in all rounds (2000)"),
+        ("rounds", int, "rounds of throughput and handshakes, the targets alternated in each (8)"),
+        ("round-trips", int, "64-byte round trips (5000)"),
+        ("messages", int, "1 MiB messages echoed, in all rounds (256)"),
+        ("setups", int, "connections timed for set-up (300)"),
+        ("hold", float, "seconds the connections are held (5)"),
+    ):
+        parser.add_argument(f"--{name}", type=kind, help=text)
     parser.add_argument(
         "--gateway-workers", type=int, help="nginx_worker_processes (the role's default: auto)"
     )
