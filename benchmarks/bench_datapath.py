@@ -1447,10 +1447,10 @@ def bench(args, counts: dict) -> int:
             ca_file = workdir / "ca" / "ca.pem"
             for target in targets:
                 measure(target, ca_file, counts, log)
-            # The rounds start from freshly started proxies, like the memory figures: after
-            # its 10,000 connections closed, Caddy's Go runtime keeps the large heap goal
-            # they raised and skips its garbage collections for a while (its full handshakes
-            # then took 0.85 x the CPU, the gateway's the same), which no steady server has.
+            # The rounds start from freshly started proxies, like the memory figures: right
+            # after its 10,000 connections closed, Caddy's full handshakes took 0.85 x the CPU
+            # (the gateway's the same), likely because its Go runtime kept the heap goal they
+            # had raised and skipped its garbage collections for a while.
             log("restarting the proxies for the rounds")
             for target in targets:
                 target.restart()
