@@ -949,8 +949,9 @@ def compare(targets: list, ca_file: Path, counts: dict, log) -> None:
     a few seconds apart, and the issue's ratios are the median of the rounds' ratios."""
     context = client_context(ca_file)
     rounds = counts["rounds"]
-    messages = max(1, counts["messages"] // rounds)
-    shakes = max(4, counts["handshakes"] // rounds)
+    # main() keeps rounds <= messages and <= handshakes / 4: every round has some of each.
+    messages = counts["messages"] // rounds
+    shakes = counts["handshakes"] // rounds
     for target in targets:
         target.results["bulk_rounds"] = []
         for kind, _port, _resume in HANDSHAKE_KINDS:
@@ -1143,9 +1144,9 @@ def table(targets: list, counts: dict, release: str = "bookworm") -> tuple:
 
     # Issue 19: beside Caddy, in this run: the median of the rounds' ratios (their range).
     def versus_caddy(results: dict, key: str) -> tuple:
-        ratios = round_ratios(results, caddy, key)
         if results is caddy:
             return 1.0, "1.00x"
+        ratios = round_ratios(results, caddy, key)
         if not ratios:
             return None, "-"
         median = statistics.median(ratios)
